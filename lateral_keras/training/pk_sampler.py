@@ -1,0 +1,53 @@
+"""P x K batches: P identities with K images each, every training identity in every epoch."""
+
+import numpy as np
+
+
+def pk_index_batches(labels, classes_per_batch, samples_per_class, rng):
+    """Index batches for one epoch of P x K sampling.
+
+    The identities are shuffled and cut into groups of P, so each identity appears in the
+    epoch exactly once (the last group is completed with other identities drawn at random).
+    Each identity contributes K images, drawn without replacement when it has at least K,
+    else with replacement.
+
+    Args:
+        labels: integer identity label per sample, shape (n,).
+        classes_per_batch: P, identities per batch (at most the number of identities).
+        samples_per_class: K, images per identity.
+        rng: a ``numpy.random.Generator`` (seed it per epoch for repeatable runs).
+
+    Returns:
+        int64 array (n_batches, P * K) of sample indices; identity-major within a batch.
+
+    Example:
+        >>> batches = pk_index_batches([0, 0, 1, 1, 2, 2], 2, 2, np.random.default_rng(0))
+        >>> batches.shape
+        (2, 4)
+    """
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    p, k = int(classes_per_batch), int(samples_per_class)
+    if p < 2 or p > len(classes):
+        raise ValueError(
+            f"classes_per_batch must be in [2, {len(classes)}] (the number of identities). "
+            f"Received: classes_per_batch={classes_per_batch}"
+        )
+    if k < 1:
+        raise ValueError(f"samples_per_class must be >= 1. Received: samples_per_class={k}")
+    members = {c: np.flatnonzero(labels == c) for c in classes}
+    order = rng.permutation(classes)
+    n_batches = -(-len(order) // p)
+    shortfall = n_batches * p - len(order)
+    if shortfall:
+        last = set(order[(n_batches - 1) * p:].tolist())
+        others = np.array([c for c in classes if c not in last])
+        order = np.concatenate([order, rng.choice(others, shortfall, replace=False)])
+    batches = np.empty((n_batches, p * k), dtype=np.int64)
+    for b in range(n_batches):
+        picks = [
+            rng.choice(members[c], k, replace=len(members[c]) < k)
+            for c in order[b * p:(b + 1) * p]
+        ]
+        batches[b] = np.concatenate(picks)
+    return batches
