@@ -1,0 +1,56 @@
+"""The ``lateral`` command: one sub-command per module of this package, imported on demand.
+
+Each sub-command module provides ``add_arguments(parser)`` and ``run(args) -> int``; its
+docstring's first line is its help. Importing a module only when its command runs keeps
+``lateral --help`` instant (TensorFlow is not loaded for it).
+"""
+
+import argparse
+import importlib
+import logging
+import sys
+
+COMMANDS = {
+    "synth": ("lateral_keras.cli.synth", "generate the built-in synthetic fish dataset"),
+    "scan": ("lateral_keras.cli.scan", "list a dataset's sessions, identities and bad files"),
+    "prepare": ("lateral_keras.cli.prepare", "extract skin ROIs into a cache, with a report"),
+}
+
+
+def build_parser(argv):
+    """Return the top-level parser, with the arguments of the requested sub-command only."""
+    parser = argparse.ArgumentParser(
+        prog="lateral", description="Fish identification from lateral skin photos."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    requested = next((a for a in argv if a in COMMANDS), None)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == requested:
+            module = importlib.import_module(module_name)
+            module.add_arguments(command)
+            command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``lateral`` console script.
+
+    Args:
+        argv: arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The process exit status.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Rotate the fish level and decide which way it faces (SPEC section 2, steps 3-4).
+
+The normalised frame has the fish's axis horizontal (the standard-length line from the snout
+tip to the caudal peduncle by default, the mask ellipse's major axis on request), the head on
+the left and the dorsal side up. A fish photographed on its left flank with the dorsal side
+up has its head on the left, so such a photo needs no mirror (``side='left'``); a right
+flank gets mirrored (``side='right'``).
+
+Cues, each a signed score (positive = head left, or dorsal up):
+- head: the tail end narrows into the caudal peduncle and widens again into the tail fin
+  ("rebound"), the body is deepest in its front half ("hump", fins cut off), and the snout
+  tapers while the tail end is broad ("blunt");
+- dorsal: the back is darker than the belly (countershading, "tone"), and the dorsal fin
+  is the largest protrusion of the outline ("fin").
+"""
+
+import dataclasses
+
+import cv2
+import numpy as np
+
+from lateral_keras.preprocessing import geometry
+from lateral_keras.preprocessing.profiles import outline, remove_narrow_peaks
+
+_HEAD_WEIGHTS = {"rebound": 4.0, "hump": 2.0, "blunt": 2.0}
+_DORSAL_WEIGHTS = {"tone": 1.0, "fin": 2.0}
+
+
+@dataclasses.dataclass(frozen=True)
+class Pose:
+    """The fish in the normalised frame.
+
+    Args:
+        matrix: 3x3 map from working-copy pixels to the normalised canvas.
+        mask: bool fish mask on the normalised canvas.
+        gray: uint8 gray levels on the normalised canvas.
+        mirrored: True when the map reverses orientation (a right flank).
+        scores: the cue scores behind the decision (for diagnostics).
+    """
+
+    matrix: np.ndarray
+    mask: np.ndarray
+    gray: np.ndarray
+    mirrored: bool
+    scores: dict
+
+
+def normalise_pose(mask, gray, axis="standard_length", contour=None):
+    """Rotate the fish level, flip it head-left and dorsal-up.
+
+    The major axis of the mask's ellipse (region moments) levels the fish first and serves
+    to decide the direction. With ``axis='standard_length'`` (default) the frame is then
+    turned so that the fish's standard-length line, from the snout tip to the middle of the
+    caudal peduncle (the narrowest part before the tail fin), is horizontal: unlike the
+    ellipse's axis it does not tilt with the spread of the fins or with the difference
+    between the dorsal and ventral profiles, so the ROI sits the same way on every photo.
+    ``axis='ellipse'`` keeps the ellipse's axis (SPEC section 2, step 3, literally).
+
+    Args:
+        mask: bool ``(h, w)`` fish mask on the working copy.
+        gray: uint8 ``(h, w)`` gray levels of the working copy.
+        axis: ``'standard_length'`` or ``'ellipse'``.
+        contour: optional ``(n, 2)`` outer contour of ``mask`` (found when None).
+
+    Returns:
+        A ``Pose``.
+
+    Example:
+        >>> mask = np.zeros((100, 200), bool)
+        >>> mask[40:60, 20:180] = True
+        >>> pose = normalise_pose(mask, np.full((100, 200), 128, np.uint8))
+        >>> pose.mask.shape[1] > pose.mask.shape[0]
+        True
+    """
+    if axis not in ("standard_length", "ellipse"):
+        raise ValueError(f"`axis` must be 'standard_length' or 'ellipse'. Received: axis={axis!r}")
+    mask_u8 = mask.astype(np.uint8)
+    if contour is None:
+        contours = cv2.findContours(mask_u8, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+        contour = max(contours, key=cv2.contourArea)
+    points = np.asarray(contour).reshape(-1, 2)
+    moments = cv2.moments(points.astype(np.float32))
+    centre = (moments["m10"] / moments["m00"], moments["m01"] / moments["m00"])
+    angle = 0.5 * np.arctan2(2.0 * moments["mu11"], moments["mu20"] - moments["mu02"])
+    matrix, size = _fit_canvas(geometry.rotation_matrix(angle, centre), points)
+    rotated_mask, rotated_gray = _warp(mask_u8, gray, matrix, size)
+    head_left, dorsal_up, scores = decide_direction(rotated_mask, rotated_gray)
+    matrix = geometry.flip_matrix(*size, not head_left, not dorsal_up) @ matrix
+    if axis == "standard_length":
+        rotated_mask = rotated_mask[::1 if dorsal_up else -1, ::1 if head_left else -1]
+        tilt = standard_length_angle(rotated_mask)
+        scores["tilt_deg"] = float(np.degrees(tilt))
+        turn = geometry.rotation_matrix(tilt, (0.5 * size[0], 0.5 * size[1]))
+        matrix, size = _fit_canvas(turn @ matrix, points)
+    rotated_mask, rotated_gray = _warp(mask_u8, gray, matrix, size)
+    return Pose(
+        matrix=matrix,
+        mask=rotated_mask,
+        gray=rotated_gray,
+        mirrored=head_left != dorsal_up,
+        scores=scores,
+    )
+
+
+def standard_length_angle(mask):
+    """Direction of the snout-to-peduncle line of a head-left fish, radians (y down).
+
+    The snout tip is the middle of the fish's first columns; the caudal peduncle is the
+    narrowest column over 60-95 % of the length (the tail fin widens again behind it).
+
+    Args:
+        mask: bool fish mask, head on the left, roughly level.
+
+    Returns:
+        The angle in radians; 0 when the line is horizontal.
+    """
+    shape = outline(mask)
+    height = shape.height
+    start, stop = shape.span(0.6, 0.95)
+    window = np.nan_to_num(height[start : stop + 1], nan=np.inf)
+    narrow = np.flatnonzero(window <= window.min() + 0.5)
+    if not np.isfinite(window.min()):
+        return 0.0
+    peduncle = start + int(narrow[len(narrow) // 2])
+    tip = slice(shape.x0, shape.x0 + max(1, int(round(0.01 * shape.length))) + 1)
+    middle = 0.5 * (shape.top + shape.bottom)
+    snout_y = float(np.nanmean(middle[tip]))
+    angle = float(np.arctan2(middle[peduncle] - snout_y, peduncle - shape.x0))
+    return angle if np.isfinite(angle) else 0.0
+
+
+def _fit_canvas(rotation, points):
+    """Shift a rotation so the rotated points fit a canvas with a margin; return it and the
+    canvas ``(width, height)``."""
+    moved = geometry.apply(rotation, points)
+    low, high = moved.min(axis=0), moved.max(axis=0)
+    margin = 4.0 + 0.03 * float(np.max(high - low))
+    matrix = geometry.translation_matrix(*(margin - low)) @ rotation
+    return matrix, tuple(int(np.ceil(v)) + 1 for v in high - low + 2 * margin)
+
+
+def _warp(mask_u8, gray, matrix, size):
+    mask = cv2.warpAffine(mask_u8, matrix[:2], size, flags=cv2.INTER_NEAREST) > 0
+    gray = cv2.warpAffine(
+        gray, matrix[:2], size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return mask, gray
+
+
+def decide_direction(mask, gray):
+    """Decide whether the head is on the left and the dorsal side up, for a level fish.
+
+    Args:
+        mask: bool fish mask with the major axis horizontal.
+        gray: uint8 gray levels, same shape.
+
+    Returns:
+        ``(head_left, dorsal_up, scores)``; ``scores`` holds every cue and the two totals.
+    """
+    shape = outline(mask)
+    depth = shape.depth
+    height = np.nan_to_num(shape.height)
+    right_to_left = height[shape.x1 : shape.x0 - 1 if shape.x0 else None : -1]
+    scores = {
+        "rebound": _rebound(right_to_left, shape, depth)
+        - _rebound(height[shape.x0 : shape.x1 + 1], shape, depth),
+        "hump": _hump_offset(shape),
+        "blunt": _end_extent(right_to_left, shape, depth)
+        - _end_extent(height[shape.x0 : shape.x1 + 1], shape, depth),
+    }
+    scores["head"] = sum(w * scores[k] for k, w in _HEAD_WEIGHTS.items())
+    scores["tone"] = _tone(gray, shape, margin=0.06 * depth)
+    scores["fin"] = _fin_balance(shape, depth)
+    scores["dorsal"] = sum(w * scores[k] for k, w in _DORSAL_WEIGHTS.items())
+    return scores["head"] >= 0, scores["dorsal"] >= 0, scores
+
+
+def _rebound(height_from_end, shape, depth):
+    """How much the outline widens again after narrowing, seen from one end (tail fin)."""
+    window = height_from_end[: max(3, int(0.35 * shape.length))]
+    start = int(0.03 * shape.length)
+    if len(window) <= start + 1:
+        return 0.0
+    narrowest = start + int(np.argmin(window[start:]))
+    return float(window[: narrowest + 1].max() - window[narrowest]) / depth
+
+
+def _end_extent(height_from_end, shape, depth):
+    """Mean outline extent over the outermost 4 % of the length, in depths (the snout tapers,
+    the tail ends in a fin or, with a see-through fin lost, in the cut-off peduncle)."""
+    return float(np.mean(height_from_end[: max(1, int(0.04 * shape.length))])) / depth
+
+
+def _hump_offset(shape):
+    """Distance of the deepest body column (fins cut off) left of the middle, in lengths."""
+    width = 0.25 * shape.length
+    columns = slice(shape.x0, shape.x1 + 1)
+    top = -remove_narrow_peaks(-shape.top[columns], width)
+    bottom = remove_narrow_peaks(shape.bottom[columns], width)
+    depth = bottom - top
+    deepest = np.flatnonzero(depth >= depth.max() - 0.5)
+    return 0.5 - float(np.mean(deepest)) / shape.length
+
+
+def _tone(gray, shape, margin):
+    """Lower minus upper half mean gray over the mid-body, ``margin`` px inside the outline,
+    in gray-level spreads (positive: darker on top)."""
+    start, stop = shape.span(0.25, 0.7)
+    rows = np.arange(gray.shape[0])[:, None]
+    top = shape.top[start : stop + 1] + margin
+    bottom = shape.bottom[start : stop + 1] - margin
+    mid = 0.5 * (top + bottom)
+    values = gray[:, start : stop + 1].astype(np.float32)
+    upper = (rows > top) & (rows < mid)
+    lower = (rows > mid) & (rows < bottom)
+    if not upper.any() or not lower.any():
+        return 0.0
+    spread = float(values[upper | lower].std()) + 1.0
+    return (float(values[lower].mean()) - float(values[upper].mean())) / spread
+
+
+def _fin_balance(shape, depth):
+    """Largest dorsal minus largest ventral outline protrusion over the mid-body, in depths."""
+    start, stop = shape.span(0.1, 0.9)
+    width = 0.25 * shape.length
+    top = shape.top[start : stop + 1]
+    bottom = shape.bottom[start : stop + 1]
+    up = float(np.max(-top - remove_narrow_peaks(-top, width)))
+    down = float(np.max(bottom - remove_narrow_peaks(bottom, width)))
+    return (up - down) / depth

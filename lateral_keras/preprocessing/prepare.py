@@ -1,0 +1,335 @@
+"""Batch preparation: a dataset folder -> a resumable ROI cache plus a quality report.
+
+`prepare_dataset` scans the dataset, keys every image by content, settings and manual override
+(`cache.entry_key`), runs the extractor on the images whose entry is missing (all cores, a
+process pool), then writes `index.csv`, `quality.csv`, `summary.json`, `summary.md`, `rois.png`
+and `failures.png` into the cache folder. A second run reuses every finished entry; an interrupted
+run resumes; editing one manual override redoes only that image.
+"""
+
+import dataclasses
+import functools
+import logging
+import multiprocessing
+import os
+
+import cv2
+
+from lateral_keras.data.dataset_index import DatasetIndex
+from lateral_keras.data.image_errors import ImageReadError
+from lateral_keras.data.image_io import read_image
+from lateral_keras.data.layout import scan_dataset
+from lateral_keras.preprocessing import cache, contact_sheet, extractor, quality, report
+from lateral_keras.preprocessing.result import RoiResult, failed
+from lateral_keras.preprocessing.settings import ExtractorSettings
+from lateral_keras.utils.atomic import write_json
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_FILES = {
+    "index_csv": "index.csv",
+    "quality_csv": "quality.csv",
+    "summary_json": "summary.json",
+    "summary_md": "summary.md",
+    "rois_png": "rois.png",
+    "failures_png": "failures.png",
+}
+"""The files every run writes into the cache folder, by name."""
+
+SHEET_ROIS = 96
+"""Most ROIs shown on `rois.png` (an even sample over the index)."""
+
+SHEET_FAILURES = 48
+"""Most failures shown on `failures.png` (the first ones in index order)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PrepareSummary:
+    """What `prepare_dataset` did and found (also written as `summary.json`).
+
+    Args:
+        cache_dir: absolute cache folder.
+        roi_mode: `extract` or `none`.
+        total: files in the report (images indexed plus files the scan skipped).
+        ok: images with a cached ROI.
+        failed: images whose extraction failed (with a reason).
+        skipped: files the dataset scan left out.
+        error: images that raised an unexpected exception (not cached, retried next run).
+        processed: images processed by this run.
+        reused: images whose finished entry this run reused.
+        reasons: failures (and skips) by reason code.
+        sessions: `{session: {status: count}}`.
+        files: `{name: path}` of the files written.
+    """
+
+    cache_dir: str
+    roi_mode: str
+    total: int
+    ok: int
+    failed: int
+    skipped: int
+    error: int
+    processed: int
+    reused: int
+    reasons: dict
+    sessions: dict
+    files: dict
+
+
+def _as_settings(settings):
+    if settings is None:
+        return ExtractorSettings()
+    if isinstance(settings, ExtractorSettings):
+        return settings
+    if isinstance(settings, dict):
+        known = {f.name for f in dataclasses.fields(ExtractorSettings)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ValueError(
+                f"Unknown extractor setting(s) {unknown}; expected some of {sorted(known)}."
+            )
+        return ExtractorSettings(**settings)
+    raise TypeError(
+        f"`settings` must be None, a dict or an ExtractorSettings. Received: {type(settings)}"
+    )
+
+
+def _strip_roi(path, settings):
+    """`roi_mode='none'`: the file already is a ROI strip; read it and resize to `roi_size`."""
+    try:
+        roi = read_image(path)
+    except ImageReadError as error:
+        return failed(error.reason, str(error))
+    if settings.roi_size is not None:
+        height, width = settings.roi_size
+        roi = cv2.resize(roi, (width, height), interpolation=cv2.INTER_AREA)
+    measures = {"sharpness": quality.sharpness(roi), "exposure": quality.exposure(roi)}
+    return RoiResult(ok=True, roi=roi, quality=measures)
+
+
+def _process(task, *, cache_dir, settings, roi_mode):
+    """Extracts one image and writes its cache entry; the result row goes last (= done).
+
+    Args:
+        task: `(path, key, manual_entry)`.
+
+    Returns:
+        `(key, row, status)`; status `error` (nothing cached) when something raised.
+    """
+    path, key, manual = task
+    try:
+        if roi_mode == "none":
+            result = _strip_roi(path, settings)
+        else:
+            result = extractor.extract_roi_from_file(path, settings, manual=manual)
+        if result.ok:
+            contact_sheet.write_png(os.path.join(cache_dir, cache.roi_file(key)), result.roi)
+        else:
+            thumb = contact_sheet.annotate_failure(path, result)
+            contact_sheet.write_png(os.path.join(cache_dir, cache.failure_file(key)), thumb)
+        row = result.to_row()
+        write_json(os.path.join(cache_dir, cache.result_file(key)), row)
+        return key, row, "ok" if result.ok else "failed"
+    except Exception as error:  # one broken image must not stop the batch
+        logger.warning("preparing %s raised %s: %s", path, type(error).__name__, error)
+        message = f"{type(error).__name__}: {error}"
+        return key, {"ok": False, "reason": "internal_error", "message": message}, "error"
+
+
+def _is_done(cache_dir, key):
+    """An entry is done when its result row exists and, for a success, its ROI file too."""
+    row = cache.read_result(cache_dir, key)
+    if row is None:
+        return False
+    return not row["ok"] or os.path.isfile(os.path.join(cache_dir, cache.roi_file(key)))
+
+
+def _manual_lookup(overrides, index):
+    """Returns `record -> ManualEntry or None`; relative override paths are taken from the
+    dataset folder (the index's source, or the folder of its manifest file)."""
+    root = index.source or ""
+    if root and not os.path.isdir(root):
+        root = os.path.dirname(root)
+    by_path = {os.path.normpath(os.path.join(root, str(p))): e for p, e in overrides.items()}
+    unmatched = set(by_path) - {os.path.normpath(record.path) for record in index.records}
+    if unmatched:
+        logger.warning(
+            "%d manual override(s) name no image of the dataset, e.g. %s",
+            len(unmatched),
+            sorted(unmatched)[0],
+        )
+
+    def lookup(record):
+        return by_path.get(os.path.normpath(record.path))
+
+    return lookup
+
+
+def _run(tasks, worker, workers, progress):
+    """Runs `worker` over `tasks` (in-process for one worker) and yields its outputs."""
+    total = len(tasks)
+    if progress is not None:
+        progress(0, total)
+    if workers <= 1 or total <= 1:
+        outputs = map(worker, tasks)
+        pool = None
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(min(workers, total))
+        chunk = max(1, min(16, total // (4 * workers)))
+        outputs = pool.imap_unordered(worker, tasks, chunksize=chunk)
+    try:
+        for done, output in enumerate(outputs, start=1):
+            if progress is not None:
+                progress(done, total)
+            yield output
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _sheets(cache_dir, rows, paths):
+    """Writes `rois.png` (an even sample of ROIs) and `failures.png` (the first failures)."""
+    ok_rows = [row for row in rows if row["status"] == "ok"]
+    step = max(1, len(ok_rows) / SHEET_ROIS)
+    roi_items = []
+    for i in range(min(SHEET_ROIS, len(ok_rows))):
+        row = ok_rows[int(i * step)]
+        roi = cv2.imread(os.path.join(cache_dir, row["roi_file"]))
+        roi_items.append((cv2.cvtColor(roi, cv2.COLOR_BGR2RGB), [row["identity"], row["session"]]))
+    bad_rows = [row for row in rows if row["status"] != "ok"]
+    failure_items = []
+    for row in bad_rows[:SHEET_FAILURES]:
+        thumb_path = os.path.join(cache_dir, cache.failure_file(row["key"])) if row["key"] else ""
+        if os.path.isfile(thumb_path):
+            image = cv2.cvtColor(cv2.imread(thumb_path), cv2.COLOR_BGR2RGB)
+        else:
+            image = contact_sheet.annotate_failure(row["path"], None)
+        lines = [row["reason"], os.path.basename(row["path"]), row["identity"]]
+        failure_items.append((image, [line[:40] for line in lines]))
+    title = f"{len(ok_rows)} ROIs ({len(roi_items)} shown)"
+    contact_sheet.write_sheet(paths["rois_png"], roi_items, (64, 256), 6, title)
+    title = f"{len(bad_rows)} failed, skipped or erroneous files ({len(failure_items)} shown)"
+    contact_sheet.write_sheet(paths["failures_png"], failure_items, (180, 240), 5, title)
+
+
+def prepare_dataset(
+    root_or_index,
+    cache_dir,
+    settings=None,
+    *,
+    manual_csv=None,
+    roi_mode="extract",
+    workers=None,
+    progress=None,
+    layout="auto",
+    session_order=None,
+):
+    """Extracts the ROI of every image of a dataset into a resumable cache, with a report.
+
+    Args:
+        root_or_index: a dataset folder (scanned with `scan_dataset(root, layout=...,
+            session_order=...)`) or a `DatasetIndex`.
+        cache_dir: the cache folder (created); see `lateral_keras.preprocessing.cache`.
+        settings: `ExtractorSettings`, a dict of its fields, or None for the defaults.
+        manual_csv: optional CSV of manual overrides (`load_manual_overrides`); an override
+            becomes part of its image's cache key, so editing it redoes only that image.
+        roi_mode: `extract` (photos) or `none` (files already are ROI strips: they are only
+            resized to `settings.roi_size`).
+        workers: processes; None = all cores; 1 runs in this process.
+        progress: optional `callback(done, total)` over the images to process in this run.
+        layout: passed to `scan_dataset` when `root_or_index` is a folder.
+        session_order: passed to `scan_dataset` when `root_or_index` is a folder.
+
+    Returns:
+        A `PrepareSummary`.
+
+    Raises:
+        ValueError: a bad argument; FileNotFoundError: no dataset folder or manual CSV.
+
+    Example:
+        >>> summary = prepare_dataset("data/fish", "cache/fish")  # doctest: +SKIP
+        >>> summary.ok, summary.failed, summary.reasons  # doctest: +SKIP
+        (412, 9, {'fish_cut_by_frame': 6, 'no_fish': 3})
+    """
+    cache.check_roi_mode(roi_mode)
+    settings = _as_settings(settings)
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(
+            f"`workers` must be a positive int or None. Received: workers={workers!r}"
+        )
+    if isinstance(root_or_index, DatasetIndex):
+        index = root_or_index
+    else:
+        index = scan_dataset(root_or_index, layout=layout, session_order=session_order)
+    cache_dir = os.path.abspath(cache_dir)
+    os.makedirs(cache_dir, exist_ok=True)
+    overrides = {}
+    if manual_csv is not None:
+        from lateral_keras.preprocessing.manual import load_manual_overrides
+
+        overrides = load_manual_overrides(manual_csv)
+    manual_for = _manual_lookup(overrides, index)
+    settings_hex = cache.settings_digest(settings, roi_mode)
+    keys, tasks = {}, {}
+    for record in index.records:
+        manual = manual_for(record) if roi_mode == "extract" else None
+        key = cache.entry_key(cache.file_digest(record.path), settings_hex, manual)
+        keys[record.path] = key
+        if key not in tasks and not _is_done(cache_dir, key):
+            tasks[key] = (record.path, key, manual)
+    tasks = list(tasks.values())
+    logger.info("%d images, %d to process", len(keys), len(tasks))
+    worker = functools.partial(_process, cache_dir=cache_dir, settings=settings, roi_mode=roi_mode)
+    errors = {}
+    for key, row, status in _run(tasks, worker, workers, progress):
+        if status == "error":
+            errors[key] = row
+    rows = []
+    for record in index.records:
+        key = keys[record.path]
+        row = errors.get(key) or cache.read_result(cache_dir, key)
+        status = "error" if key in errors else ("ok" if row["ok"] else "failed")
+        rows.append(
+            {
+                **row,
+                "path": record.path,
+                "identity": record.identity,
+                "session": record.session,
+                "record_side": record.side,
+                "status": status,
+                "roi_mode": roi_mode,
+                "key": key,
+                "roi_file": cache.roi_file(key) if status == "ok" else "",
+            }
+        )
+    for skipped in index.skipped:
+        rows.append(
+            {
+                "path": skipped.path,
+                "identity": "",
+                "session": "",
+                "status": "skipped",
+                "reason": skipped.reason,
+                "roi_mode": roi_mode,
+                "key": "",
+                "roi_file": "",
+            }
+        )
+    files = {name: os.path.join(cache_dir, filename) for name, filename in OUTPUT_FILES.items()}
+    index_rows = [{**row, "side": row.get("record_side", "")} for row in rows]
+    report.write_csv(files["index_csv"], index_rows, cache.INDEX_FIELDS)
+    _sheets(cache_dir, rows, files)
+    summary = PrepareSummary(
+        cache_dir=cache_dir,
+        roi_mode=roi_mode,
+        processed=len(tasks),
+        reused=len(keys) - len(tasks),
+        files=files,
+        **report.summarise(rows),
+    )
+    details = {**dataclasses.asdict(summary), "settings": dataclasses.asdict(settings)}
+    report.write_report(files, rows, details)
+    return summary

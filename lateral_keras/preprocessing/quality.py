@@ -1,0 +1,44 @@
+"""Quality figures of an extraction: sharpness and exposure of the ROI."""
+
+import cv2
+import numpy as np
+
+
+def sharpness(roi):
+    """Variance of the Laplacian of the ROI's gray levels (higher = sharper).
+
+    Args:
+        roi: uint8 RGB ``(h, w, 3)``.
+
+    Returns:
+        A float >= 0; comparable between ROIs of the same output size.
+
+    Example:
+        >>> sharpness(np.full((8, 8, 3), 100, np.uint8))
+        0.0
+    """
+    gray = cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY)
+    return float(cv2.Laplacian(gray, cv2.CV_64F).var())
+
+
+def exposure(roi, low=5, high=250):
+    """Mean brightness (HSV value) of the ROI and its share of clipped pixels.
+
+    Args:
+        roi: uint8 RGB ``(h, w, 3)``.
+        low: values at or below count as clipped dark.
+        high: values at or above count as clipped bright.
+
+    Returns:
+        ``{"mean_v": mean value / 255, "clipped_share": share of clipped pixels}``.
+
+    Example:
+        >>> exposure(np.full((4, 4, 3), 255, np.uint8))
+        {'mean_v': 1.0, 'clipped_share': 1.0}
+    """
+    value = cv2.max(cv2.max(roi[:, :, 0], roi[:, :, 1]), roi[:, :, 2])
+    clipped = np.count_nonzero((value <= low) | (value >= high))
+    return {
+        "mean_v": round(float(value.mean()) / 255.0, 4),
+        "clipped_share": round(float(clipped) / value.size, 4),
+    }

@@ -1,0 +1,105 @@
+"""The quality report of a prepared dataset: `quality.csv`, `summary.json`, `summary.md`.
+
+`quality.csv` has one row per file of the dataset: the record (`path`, `identity`, `session`,
+`record_side`), the cache outcome (`status` = `ok`, `failed`, `skipped` (left out by the
+dataset scan) or `error` (an unexpected exception, not cached, retried next run), `roi_mode`,
+`key`, `roi_file`) and the extractor's row (`RoiResult.to_row()`: reason, message, landmarks,
+corners, rotation, side, quality measures).
+"""
+
+import collections
+import csv
+import io
+
+from lateral_keras.preprocessing.result import ROW_FIELDS
+from lateral_keras.utils.atomic import write_json, write_text
+
+RECORD_FIELDS = (
+    "path",
+    "identity",
+    "session",
+    "record_side",
+    "status",
+    "roi_mode",
+    "key",
+    "roi_file",
+)
+"""The leading columns of `quality.csv`; `RoiResult`'s `ROW_FIELDS` follow."""
+
+QUALITY_FIELDS = RECORD_FIELDS + tuple(f for f in ROW_FIELDS if f not in RECORD_FIELDS)
+"""Every column of `quality.csv`, in order."""
+
+
+def write_csv(path, rows, fields):
+    """Writes dict rows with the given columns to `path` atomically (missing values empty)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({field: row.get(field, "") for field in fields})
+    write_text(path, buffer.getvalue())
+
+
+def summarise(rows):
+    """Counts of a run's rows by status, by failure reason and by session.
+
+    Args:
+        rows: `quality.csv` rows (dicts with `status`, `reason`, `session`).
+
+    Returns:
+        `{"total", "ok", "failed", "skipped", "error", "reasons": {reason: n},
+        "sessions": {session: {"ok": n, "failed": n, ...}}}`; reasons and sessions sorted.
+
+    Example:
+        >>> summarise([{"status": "ok", "reason": "", "session": "S1"}])["sessions"]
+        {'S1': {'ok': 1}}
+    """
+    statuses = collections.Counter(row["status"] for row in rows)
+    reasons = collections.Counter(row["reason"] for row in rows if row["status"] != "ok")
+    sessions = collections.defaultdict(collections.Counter)
+    for row in rows:
+        sessions[row.get("session") or "(none)"][row["status"]] += 1
+    return {
+        "total": len(rows),
+        **{status: statuses.get(status, 0) for status in ("ok", "failed", "skipped", "error")},
+        "reasons": dict(sorted(reasons.items())),
+        "sessions": {name: dict(sorted(c.items())) for name, c in sorted(sessions.items())},
+    }
+
+
+def summary_markdown(summary):
+    """Renders `summary` (as written to `summary.json`) as a short Markdown report."""
+    lines = [
+        "# ROI preparation summary",
+        "",
+        f"- cache: `{summary['cache_dir']}`",
+        f"- ROI mode: `{summary['roi_mode']}`",
+        f"- files: {summary['total']} (ok {summary['ok']}, failed {summary['failed']}, "
+        f"skipped {summary['skipped']}, error {summary['error']})",
+        f"- this run: {summary['processed']} processed, {summary['reused']} reused from the cache",
+        "",
+        "## Failures by reason",
+        "",
+        "| reason | images |",
+        "|---|---:|",
+    ]
+    lines += [f"| {reason} | {n} |" for reason, n in summary["reasons"].items()] or ["| none | 0 |"]
+    lines += ["", "## By session", "", "| session | ok | failed | skipped | error |"]
+    lines.append("|---|---:|---:|---:|---:|")
+    for name, counts in summary["sessions"].items():
+        cells = " | ".join(str(counts.get(s, 0)) for s in ("ok", "failed", "skipped", "error"))
+        lines.append(f"| {name} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(paths, rows, summary):
+    """Writes `quality.csv`, `summary.json` and `summary.md`.
+
+    Args:
+        paths: dict with the `quality_csv`, `summary_json` and `summary_md` file paths.
+        rows: `quality.csv` rows.
+        summary: the dict for `summary.json` (`summarise(rows)` plus run details).
+    """
+    write_csv(paths["quality_csv"], rows, QUALITY_FIELDS)
+    write_json(paths["summary_json"], summary)
+    write_text(paths["summary_md"], summary_markdown(summary))

@@ -1,0 +1,346 @@
+"""Separate the fish from the green background (SPEC section 2, steps 1-2).
+
+All functions work on the small working copy; hues follow OpenCV's uint8 HSV convention
+(0-179, i.e. degrees / 2), saturation and value 0-255.
+"""
+
+import dataclasses
+import logging
+
+import cv2
+import numpy as np
+
+from lateral_keras.preprocessing.result import ExtractionFailure
+
+logger = logging.getLogger(__name__)
+
+_GRAY_SATURATION = 24
+"""Pixels above this saturation (0-255) carry a hue; fewer than 0.5 % of them means gray."""
+
+_MAD_TO_SIGMA = 1.4826
+
+
+@dataclasses.dataclass(frozen=True)
+class FishMask:
+    """The fish found on the working copy.
+
+    Args:
+        mask: bool ``(h, w)``, the fish with its holes filled.
+        contour: int ``(n, 2)`` outer contour of the fish, ``(x, y)`` points.
+        area_share: fish pixels over image pixels.
+        border_pixels: fish pixels lying on the outermost rows and columns.
+        background_share: background pixels over image pixels.
+        thresholds: the background thresholds used (``hue``, ``saturation``, ``value``
+            in OpenCV units and ``calibrated``).
+    """
+
+    mask: np.ndarray
+    contour: np.ndarray
+    area_share: float
+    border_pixels: int
+    background_share: float
+    thresholds: dict
+
+
+def check_has_hue(hsv):
+    """Fail with ``grayscale`` when the image carries no hue.
+
+    Args:
+        hsv: uint8 HSV image (OpenCV convention).
+
+    Raises:
+        ExtractionFailure: ``grayscale`` when under 0.5 % of the pixels are saturated.
+
+    Example:
+        >>> hsv = np.zeros((32, 32, 3), np.uint8)
+        >>> check_has_hue(hsv)
+        Traceback (most recent call last):
+        ...
+        lateral_keras.preprocessing.result.ExtractionFailure: ...
+    """
+    share = float(np.count_nonzero(hsv[:, :, 1] > _GRAY_SATURATION)) / hsv[:, :, 1].size
+    if share < 0.005:
+        raise ExtractionFailure(
+            "grayscale",
+            f"only {100 * share:.2f} % of the pixels have a saturation above "
+            f"{_GRAY_SATURATION}/255; a colour photo on green was expected",
+        )
+
+
+def background_thresholds(hsv, settings):
+    """Choose the green-background HSV thresholds, calibrated from the image border.
+
+    When ``settings.calibrate_from_border`` is on and most border pixels fall in the default
+    band, the hue band is the border's median hue +- 3 robust standard deviations (clipped
+    to +-15..+-25 OpenCV units, i.e. 30..50 degrees: light changes shift the hue), and the
+    lowest saturation and value follow the border's medians (shadows and weaker green stay
+    background; ``find_fish`` then follows the light locally). Otherwise the
+    defaults ``settings.hue_band``, ``min_saturation`` and ``min_value`` are used.
+
+    Args:
+        hsv: uint8 HSV image.
+        settings: an ``ExtractorSettings``.
+
+    Returns:
+        A dict with ``hue`` ``(low, high)``, ``saturation`` and ``value`` lower bounds in
+        OpenCV units, ``calibrated`` (bool) and, when calibrated, ``median`` (the border's
+        median ``(h, s, v)``).
+
+    Example:
+        >>> from lateral_keras.preprocessing.settings import ExtractorSettings
+        >>> hsv = np.full((40, 40, 3), (60, 200, 150), np.uint8)
+        >>> background_thresholds(hsv, ExtractorSettings())["calibrated"]
+        True
+    """
+    default = {
+        "hue": (settings.hue_band[0] / 2.0, settings.hue_band[1] / 2.0),
+        "saturation": 255.0 * settings.min_saturation,
+        "value": 255.0 * settings.min_value,
+        "calibrated": False,
+    }
+    if not settings.calibrate_from_border:
+        return default
+    border = _border_pixels(hsv, settings.border_width).astype(np.float32)
+    in_default = _in_band(border, default)
+    if np.count_nonzero(in_default) < 0.5 * len(border):
+        return default
+    green = border[in_default]
+    median = np.median(green, axis=0)
+    spread = _MAD_TO_SIGMA * np.median(np.abs(green - median), axis=0)
+    half_width = float(np.clip(3.0 * spread[0], 15.0, 25.0))
+    saturation = max(default["saturation"] / 2.0, min(median[1] - 3.0 * spread[1], 0.5 * median[1]))
+    value = max(default["value"] / 2.0, min(median[2] - 3.0 * spread[2], 0.4 * median[2]))
+    return {
+        "hue": (float(median[0]) - half_width, float(median[0]) + half_width),
+        "saturation": float(saturation),
+        "value": float(value),
+        "calibrated": True,
+        "median": tuple(float(v) for v in median),
+    }
+
+
+def background_mask(hsv, thresholds):
+    """Mark the green background.
+
+    Args:
+        hsv: uint8 HSV image.
+        thresholds: from ``background_thresholds``.
+
+    Returns:
+        uint8 mask, 255 on the background.
+    """
+    low, high = thresholds["hue"]
+    saturation, value = np.ceil(thresholds["saturation"]), np.ceil(thresholds["value"])
+    lower = (max(0.0, np.floor(low)), saturation, value)
+    upper = (min(179.0, np.ceil(high)), 255.0, 255.0)
+    return cv2.inRange(hsv, np.array(lower), np.array(upper))
+
+
+def edge_thresholds(thresholds, hsv, mask):
+    """Thresholds that put the fish/background edge near half-way between the two.
+
+    Outline pixels blend fish and background. The segmentation's bounds sit well below the
+    background's saturation and value (so shadows and haze stay background), which moves the
+    outline into the fish, most on its dark back. For measuring the outline, the lower
+    saturation bound is raised to the mid-point between the background's and the fish's
+    median saturation, and the lower value bound to the mid-point between the background's
+    value and the fish's darker quartile (at most 60 % of the background's value, so the
+    fish's shadow stays background).
+
+    Args:
+        thresholds: from ``background_thresholds``.
+        hsv: uint8 HSV working copy.
+        mask: bool fish mask on it.
+
+    Returns:
+        A thresholds dict like ``thresholds``.
+    """
+    if not thresholds["calibrated"] or not mask.any():
+        return thresholds
+    fish = hsv[::3, ::3][mask[::3, ::3]]
+    background = thresholds["median"]
+    saturation = 0.5 * (background[1] + float(np.median(fish[:, 1])))
+    value = 0.5 * (background[2] + float(np.percentile(fish[:, 2], 25)))
+    return {
+        **thresholds,
+        "saturation": max(thresholds["saturation"], saturation),
+        "value": max(thresholds["value"], min(value, 0.6 * background[2])),
+    }
+
+
+def find_fish(hsv, settings):
+    """Segment the fish: green background, clean-up, the largest object, holes filled.
+
+    Args:
+        hsv: uint8 HSV working copy.
+        settings: an ``ExtractorSettings``.
+
+    Returns:
+        A ``FishMask``.
+
+    Raises:
+        ExtractionFailure: ``no_background``, ``no_fish`` or ``multiple_objects``.
+
+    Example:
+        >>> from lateral_keras.preprocessing.settings import ExtractorSettings
+        >>> hsv = np.full((200, 300, 3), (60, 200, 150), np.uint8)
+        >>> hsv[80:120, 60:240] = (10, 40, 120)
+        >>> round(find_fish(hsv, ExtractorSettings()).area_share, 2)
+        0.12
+    """
+    thresholds = background_thresholds(hsv, settings)
+    background = background_mask(hsv, thresholds)
+    if thresholds["calibrated"]:
+        background = _follow_lighting(hsv, background, thresholds)
+    size = background.size
+    background_share = float(np.count_nonzero(background)) / size
+    if background_share < settings.min_background_share:
+        raise ExtractionFailure(
+            "no_background",
+            f"green background covers {100 * background_share:.1f} % of the image; at least "
+            f"{100 * settings.min_background_share:.0f} % was expected",
+        )
+    side = max(3, int(round(min(hsv.shape[:2]) / 160)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    objects = cv2.morphologyEx(cv2.bitwise_not(background), cv2.MORPH_OPEN, kernel)
+    objects = cv2.morphologyEx(objects, cv2.MORPH_CLOSE, kernel)
+    contours, _ = cv2.findContours(objects, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    areas = np.array([cv2.contourArea(contour) for contour in contours] or [0.0])
+    order = np.argsort(areas)[::-1]
+    largest = float(areas[order[0]])
+    if largest < settings.min_fish_share * size:
+        raise ExtractionFailure(
+            "no_fish",
+            f"the largest object covers {100 * largest / size:.2f} % of the image; at least "
+            f"{100 * settings.min_fish_share:.2f} % was expected",
+        )
+    if largest > settings.max_fish_share * size:
+        raise ExtractionFailure(
+            "no_fish",
+            f"the largest non-background object covers {100 * largest / size:.0f} % of the "
+            f"image; at most {100 * settings.max_fish_share:.0f} % was expected",
+        )
+    if len(order) > 1 and areas[order[1]] > settings.second_object_ratio * largest:
+        raise ExtractionFailure(
+            "multiple_objects",
+            f"a second object has {areas[order[1]] / largest:.2f} of the largest one's area; "
+            f"at most {settings.second_object_ratio} was expected",
+        )
+    contour = contours[order[0]]
+    filled = np.zeros(objects.shape, np.uint8)
+    cv2.drawContours(filled, [contour], -1, 1, thickness=cv2.FILLED)
+    mask = filled.astype(bool)
+    border_pixels = _border_count(mask)
+    logger.debug("fish: %.3f of the image, thresholds %s", largest / size, thresholds)
+    return FishMask(
+        mask=mask,
+        contour=contour.reshape(-1, 2),
+        area_share=float(np.count_nonzero(mask)) / size,
+        border_pixels=border_pixels,
+        background_share=background_share,
+        thresholds=thresholds,
+    )
+
+
+def detach_from_border(mask):
+    """Separate a fish that touches the image border from what only its fins touch.
+
+    A see-through tail fin can reach the border or join a patch of uneven light there; a
+    fish cut by the frame touches it with its body. The body core is the mask opened with a
+    disc of 30 % of the fish's minor axis (fins and thin bridges go); the parts of the mask
+    farther than that disc from the core which touch the border are dropped.
+
+    Args:
+        mask: bool fish mask (one connected object).
+
+    Returns:
+        ``(mask, core_border_pixels)``: the mask without its border-touching appendages, and
+        how many pixels of the body core lie on the image border.
+
+    Example:
+        >>> mask = np.zeros((100, 200), bool)
+        >>> mask[40:70, 40:160] = True
+        >>> mask[55:57, 160:] = True  # a thin streak reaching the right border
+        >>> cleaned, contact = detach_from_border(mask)
+        >>> bool(cleaned[:, -1].any()), contact
+        (False, 0)
+    """
+    mask_u8 = mask.astype(np.uint8)
+    moments = cv2.moments(mask_u8, binaryImage=True)
+    covariance = np.array([[moments["mu20"], moments["mu11"]], [moments["mu11"], moments["mu02"]]])
+    minor = 4.0 * np.sqrt(max(np.linalg.eigvalsh(covariance / moments["m00"])[0], 0.0))
+    side = max(3, int(round(0.5 * minor)) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    opened = cv2.morphologyEx(mask_u8, cv2.MORPH_OPEN, disc)
+    core = np.zeros_like(mask_u8)
+    contours = cv2.findContours(opened, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    if contours:
+        largest = max(contours, key=cv2.contourArea)
+        cv2.drawContours(core, [largest], -1, 1, thickness=cv2.FILLED)
+        core &= opened
+    appendages = mask_u8 & ~cv2.dilate(core, disc) & 1
+    count, labels = cv2.connectedComponents(appendages, connectivity=8)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    cleaned = mask & ~np.isin(labels, edge[edge > 0])
+    return cleaned, _border_count(core.astype(bool))
+
+
+def _border_count(mask):
+    """Mask pixels on the outermost rows and columns."""
+    return int(
+        np.count_nonzero(mask[0]) + np.count_nonzero(mask[-1])
+        + np.count_nonzero(mask[1:-1, 0]) + np.count_nonzero(mask[1:-1, -1])
+    )
+
+
+def _follow_lighting(hsv, background, thresholds):
+    """Re-threshold saturation and value against their local background level.
+
+    Uneven light (haze, vignetting, a brighter corner) lowers the background's saturation or
+    value in places; the border's medians then misjudge it as an object. The local level is
+    a normalised convolution of the first background mask (Gaussian over about a tenth of the
+    image, computed at 1/8 scale); the bounds become 65 % of the local saturation and 40 % of
+    the local value, never below the global floors.
+    """
+    height, width = background.shape
+    small = (max(1, width // 8), max(1, height // 8))
+    weight = cv2.resize(background, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    channels = cv2.resize(hsv, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    sigma = 0.1 * max(small)
+    spread = cv2.GaussianBlur(weight, (0, 0), sigma) + 1e-3
+    bounds = []
+    for channel, share in ((1, 0.65), (2, 0.4)):
+        median = thresholds["median"][channel]
+        total = cv2.GaussianBlur(channels[:, :, channel] * weight, (0, 0), sigma)
+        level = (total + 1e-3 * median) / spread
+        floor = 0.5 * thresholds[("saturation", "value")[channel - 1]]
+        bound = np.clip(np.maximum(share * level, floor), 0, 255).astype(np.uint8)
+        bounds.append(cv2.resize(bound, (width, height), interpolation=cv2.INTER_LINEAR))
+    low, high = thresholds["hue"]
+    keep = cv2.inRange(hsv[:, :, 0], max(0.0, np.floor(low)), min(179.0, np.ceil(high)))
+    keep &= cv2.compare(hsv[:, :, 1], bounds[0], cv2.CMP_GE)
+    keep &= cv2.compare(hsv[:, :, 2], bounds[1], cv2.CMP_GE)
+    return keep
+
+
+def _border_pixels(hsv, width_fraction):
+    """Every other pixel of the border strips (enough for robust statistics)."""
+    width = max(2, int(round(width_fraction * min(hsv.shape[:2]))))
+    return np.concatenate(
+        [
+            hsv[:width:2, ::2].reshape(-1, 3),
+            hsv[-width::2, ::2].reshape(-1, 3),
+            hsv[width:-width:2, :width:2].reshape(-1, 3),
+            hsv[width:-width:2, -width::2].reshape(-1, 3),
+        ]
+    )
+
+
+def _in_band(pixels, thresholds):
+    low, high = thresholds["hue"]
+    return (
+        (pixels[:, 0] >= low)
+        & (pixels[:, 0] <= high)
+        & (pixels[:, 1] >= thresholds["saturation"])
+        & (pixels[:, 2] >= thresholds["value"])
+    )
