@@ -4,6 +4,7 @@ import argparse
 import sys
 import time
 
+from lateral_keras.cli.progress import ProgressBar
 from lateral_keras.data.synthetic import generate_dataset, make_contact_sheet
 
 
@@ -56,21 +57,6 @@ def add_arguments(parser):
     return parser
 
 
-def _progress_bar(stream, width=40):
-    start = time.monotonic()
-
-    def show(done, total):
-        filled = int(width * done / max(total, 1))
-        elapsed = time.monotonic() - start
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                     f"{elapsed:6.1f}s")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
-
-
 def run(args):
     """Generate the dataset described by parsed ``args``; progress on stderr, summary on stdout.
 
@@ -86,7 +72,7 @@ def run(args):
             args.out, n_fish=args.n_fish, n_sessions=args.sessions,
             images_per_session=args.images_per_session, image_size=args.size,
             difficulty=args.difficulty, both_flanks=args.both_flanks, seed=args.seed,
-            workers=args.workers, progress=_progress_bar(sys.stderr),
+            workers=args.workers, progress=ProgressBar("synth"),
         )
         if args.contact_sheet:
             make_contact_sheet(root, args.contact_sheet)

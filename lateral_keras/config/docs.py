@@ -41,7 +41,8 @@ def legacy_table():
         elif key == "head_type":
             ours = "`stage_one.head_type`; `IoMHead` marks a stage-two file"
         elif key == "sub_name":
-            ours = "`sub_name`; in the two-file style the stage-one file's names `stage_one.sub_name`"
+            ours = ("`sub_name`; in the two-file style the stage-one file's names "
+                    "`stage_one.sub_name`")
         else:
             ours = f"`{legacy.target_of(key, False)}`"
         rows.append(f"| `{key}` | {ours} |")

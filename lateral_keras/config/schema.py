@@ -81,7 +81,7 @@ class AugmentConfig:
 
     random_crop: bool = setting(True, "random crop of input_size from a margin-enlarged ROI")
     crop_margin: float = setting(0.1, "enlargement before the crop, share of the size", min=0)
-    random_flip: bool = setting(True, "random horizontal flip")
+    random_flip: bool = setting(False, "random horizontal flip (mirrors the skin pattern)")
     saturation: list = setting([0.7, 1.3], "random saturation factor range", length=2, min=0)
     brightness: float = setting(0.15, "max brightness change, share of the value range", min=0,
                                 max=1)
@@ -110,13 +110,16 @@ class PreprocessingConfig:
 class StageOneConfig:
     """Backbone + embedding head + ArcFace or plain classification head, trained with fit."""
 
-    backbone_type: str = setting("ResNet18", "backbone network", choices=BACKBONES)
+    backbone_type: str = setting("SmallCNN", "backbone network (SmallCNN: fast on a CPU)",
+                                 choices=BACKBONES)
     head_type: str = setting("ArcHead", "classification head", choices=HEADS)
     embd_shape: int = setting(512, "embedding size", min=2)
     weights: str | None = setting(None, "local weights file for the backbone (never downloaded)")
     batch_size: int = setting(64, "stage-one batch size", min=1)
-    epochs: int = setting(20, "stage-one epochs", min=1)
-    base_lr: float = setting(0.01, "initial learning rate", min=0)
+    epochs: int = setting(30, "stage-one epochs", min=1)
+    optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
+                             choices=("adamw", "sgd"))
+    base_lr: float = setting(0.002, "initial learning rate", min=0)
     w_decay: float = setting(5e-4, "L2 weight decay", min=0)
     save_steps: int | None = setting(None, "checkpoint every N steps (default: every epoch)",
                                      min=1)
@@ -149,9 +152,9 @@ class StageTwoConfig:
     classes_per_batch: int = setting(16, "P: identities in a P x K batch", min=2)
     batch_size: int | None = setting(None, "P x K (derived; a different value gets a notice)",
                                      min=2)
-    epochs: int = setting(30, "stage-two epochs", min=1)
+    epochs: int = setting(20, "stage-two epochs", min=1)
     base_lr: float = setting(0.001, "initial learning rate", min=0)
-    w_decay: float = setting(5e-4, "L2 weight decay", min=0)
+    w_decay: float = setting(0.0, "L2 on the projection (its N(0, 1) scale matters)", min=0)
     save_steps: int | None = setting(None, "checkpoint every N steps (default: every epoch)",
                                      min=1)
     views_per_image: int = setting(4, "augmented views per image for precomputed embeddings",

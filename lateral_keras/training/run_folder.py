@@ -52,6 +52,12 @@ class RunFolder:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         return path
 
+    def folder(self, *parts):
+        """Return a folder inside the run folder (created)."""
+        path = os.path.join(self.path, *parts)
+        os.makedirs(path, exist_ok=True)
+        return path
+
     def open(self):
         """Create or reopen the folder; write the resolved config.
 

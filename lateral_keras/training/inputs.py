@@ -1,0 +1,62 @@
+"""``tf.data`` inputs of the stages, built from the config's preprocessing section."""
+
+import numpy as np
+
+
+def augment_settings(config, seed=None):
+    """The augmentation settings of ``config.preprocessing`` as the dict the stack takes."""
+    pre = config.preprocessing
+    aug = pre.augment
+    return {
+        "input_size": tuple(pre.input_size),
+        "crop_margin": aug.crop_margin,
+        "random_crop": aug.random_crop,
+        "random_flip": aug.random_flip,
+        "saturation": tuple(aug.saturation),
+        "brightness": aug.brightness,
+        "seed": config.seed if seed is None else seed,
+    }
+
+
+def image_dataset(config, part, *, training, batch_size, labels=True, seed=None, shuffle=None):
+    """Batches of ROI images of one split part (augmented when ``training``).
+
+    Args:
+        config: the run's ``Config``.
+        part: a ``PartData``.
+        training: augmentation stack (True) or the deterministic evaluation path (False).
+        batch_size: images per batch.
+        labels: yield ``(images, labels)`` (True) or images only.
+        seed: augmentation and shuffle seed (default ``config.seed``).
+        shuffle: shuffle the order (default: ``training``).
+
+    Returns:
+        A prefetched ``tf.data.Dataset``.
+    """
+    from lateral_keras.preprocessing import roi_tf_dataset
+
+    return roi_tf_dataset(
+        part.records, part.labels if labels else None, tuple(config.preprocessing.input_size),
+        training, batch_size, config.seed if seed is None else seed,
+        augmentation=augment_settings(config, seed), shuffle=shuffle,
+    )
+
+
+def embed(model, config, part, *, training=False, seed=None):
+    """Features of every image of ``part``, in record order.
+
+    Args:
+        model: image -> features model (the stage-one embedder, in inference mode).
+        config: the run's ``Config``.
+        part: a ``PartData``.
+        training: apply the training augmentation (for extra views), else the evaluation path.
+        seed: augmentation seed of this view.
+
+    Returns:
+        float32 array ``(len(part.records), d)``.
+    """
+    dataset = image_dataset(
+        config, part, training=training, batch_size=config.evaluation.eval_batch_size,
+        labels=False, seed=seed, shuffle=False,
+    )
+    return np.asarray(model.predict(dataset, verbose=0), dtype=np.float32)

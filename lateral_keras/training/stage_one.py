@@ -1,0 +1,98 @@
+"""Stage one: backbone + embedding head + ArcFace (``ArcMargin``) or plain (``NormHead``) head."""
+
+from dataclasses import dataclass
+
+import keras
+
+from lateral_keras.layers import ArcMargin, EmbeddingHead, NormHead
+from lateral_keras.models import build_backbone
+
+
+@dataclass
+class StageOneModels:
+    """The two views of one set of stage-one weights.
+
+    Attributes:
+        train_model: ``[image, label] -> logits``, compiled and fitted.
+        embedder: ``image -> embedding`` (the deployable model; shares the weights).
+        backbone: the backbone sub-model (for freezing / fine-tuning).
+    """
+
+    train_model: keras.Model
+    embedder: keras.Model
+    backbone: keras.Model
+
+
+def build_stage_one(settings, input_size, num_classes, *, seed=None):
+    """Build the stage-one models of SPEC section 3.
+
+    Args:
+        settings: the ``stage_one`` section of the config (``StageOneConfig``).
+        input_size: ``(height, width)`` of the ROI images, float pixels in [0, 255].
+        num_classes: number of training identities.
+        seed: seed of dropout.
+
+    Returns:
+        ``StageOneModels``.
+
+    Example:
+        >>> models = build_stage_one(config.stage_one, (64, 256), 60)  # doctest: +SKIP
+        >>> models.embedder.output_shape  # doctest: +SKIP
+        (None, 512)
+    """
+    height, width = input_size
+    image = keras.Input((height, width, 3), name="image")
+    label = keras.Input((), dtype="int32", name="label")
+    backbone = build_backbone(
+        settings.backbone_type, (height, width, 3), weights=settings.weights, name="backbone"
+    )
+    embedding = EmbeddingHead(
+        embd_shape=settings.embd_shape,
+        dropout=settings.dropout,
+        weight_decay=settings.w_decay,
+        seed=seed,
+        name="embedding",
+    )(backbone(image))
+    regularizer = keras.regularizers.L2(settings.w_decay) if settings.w_decay else None
+    if settings.head_type == "ArcHead":
+        logits = ArcMargin(
+            num_classes,
+            scale=settings.arc_scale,
+            margin=settings.arc_margin,
+            kernel_regularizer=regularizer,
+            name="arc_margin",
+        )(embedding, labels=label)
+    else:
+        logits = NormHead(num_classes, weight_decay=settings.w_decay, name="norm_head")(embedding)
+    logits = keras.layers.Activation("linear", dtype="float32", name="logits")(logits)
+    train_model = keras.Model([image, label], logits, name="stage_one")
+    embedder = keras.Model(image, embedding, name="embedder")
+    return StageOneModels(train_model, embedder, backbone)
+
+
+def compile_stage_one(models, settings, steps_per_epoch):
+    """Compile the training model: AdamW or SGD, cosine decay, softmax cross-entropy.
+
+    Args:
+        models: ``StageOneModels``.
+        settings: the ``stage_one`` config section (``optimizer``, ``base_lr``, ``epochs``,
+            ``run_eagerly``, ``jit_compile``).
+        steps_per_epoch: batches per epoch, for the learning-rate schedule.
+    """
+    schedule = keras.optimizers.schedules.CosineDecay(
+        settings.base_lr,
+        decay_steps=max(1, settings.epochs * steps_per_epoch),
+        warmup_target=None,
+        alpha=0.01,
+    )
+    if settings.optimizer == "sgd":
+        optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)
+    else:
+        optimizer = keras.optimizers.AdamW(schedule, weight_decay=1e-4)
+    models.train_model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        run_eagerly=settings.run_eagerly,
+        jit_compile=settings.jit_compile,
+    )

@@ -1,0 +1,135 @@
+"""Run stage two inside a run folder: IoM hashing trained on precomputed stage-one embeddings."""
+
+import logging
+import math
+import os
+
+import keras
+import numpy as np
+
+from lateral_keras.layers import IoMProjection, lut_table
+from lateral_keras.saving import load_model
+from lateral_keras.training.callbacks import stage_callbacks
+from lateral_keras.training.inputs import embed
+from lateral_keras.training.pk_sampler import pk_index_batches
+from lateral_keras.training.protocol_callback import ProtocolCallback
+from lateral_keras.training.stage_two import IoMTrainer
+from lateral_keras.utils.atomic import atomic_path
+
+logger = logging.getLogger(__name__)
+
+
+def training_embeddings(config, run, embedder, part):
+    """Stage-one embeddings of the training images: one clean view plus augmented views.
+
+    Cached in the run folder (``embeddings/train.npz``), since the backbone is frozen.
+
+    Args:
+        config: the run's ``Config`` (``stage_two.views_per_image``).
+        run: the ``RunFolder``.
+        embedder: the stage-one embedder.
+        part: the training ``PartData``.
+
+    Returns:
+        ``(embeddings (n * views, d) float32, labels (n * views,) int32)``.
+    """
+    path = run.file("embeddings", "train.npz")
+    if os.path.exists(path):
+        with np.load(path) as stored:
+            return stored["embeddings"], stored["labels"]
+    views = [embed(embedder, config, part)]
+    for view in range(1, config.stage_two.views_per_image):
+        views.append(embed(embedder, config, part, training=True, seed=config.seed + view))
+    embeddings = np.concatenate(views)
+    labels = np.tile(part.labels, len(views)).astype(np.int32)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, embeddings=embeddings, labels=labels)
+    return embeddings, labels
+
+
+def pk_dataset(embeddings, labels, settings, epochs, seed):
+    """A ``tf.data`` stream of P x K batches of embeddings, ``epochs`` epochs long.
+
+    Returns:
+        ``(dataset, steps_per_epoch)``.
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    epoch_batches = [
+        pk_index_batches(labels, settings.classes_per_batch, settings.samples_per_class, rng)
+        for _ in range(epochs)
+    ]
+    indices = np.concatenate(epoch_batches)
+    x, y = tf.constant(embeddings), tf.constant(labels)
+    dataset = tf.data.Dataset.from_tensor_slices(indices).map(
+        lambda idx: (tf.gather(x, idx), tf.gather(y, idx))
+    )
+    return dataset.prefetch(tf.data.AUTOTUNE), len(epoch_batches[0])
+
+
+def build_trainer(settings, seed):
+    """The ``IoMTrainer`` (with its ``IoMProjection``) configured by ``stage_two`` settings."""
+    projection = IoMProjection(
+        m=settings.m, q=settings.q, hidden_layer_remark=settings.hidden_layer_remark,
+        temperature=settings.T, seed=seed, name="iom",
+    )
+    bits = max(1, math.ceil(math.log2(settings.q)))
+    lut = None if settings.bin_lut_loss == "none" else lut_table(settings.q, bits)
+    return IoMTrainer(
+        projection, settings.loss_fun, margin=settings.triplet_margin, quanti=settings.quanti,
+        code_balance=settings.code_balance_loss, lut=lut,
+        lut_activation=settings.bin_lut_loss if lut is not None else "tanh",
+        lut_weight=settings.lut_weight, weight_decay=settings.w_decay,
+    )
+
+
+def code_model(projection, embedding_dim):
+    """The deployable ``embedding -> argmax codes (int32)`` model sharing ``projection``."""
+    embedding = keras.Input((embedding_dim,), name="embedding")
+    return keras.Model(embedding, projection(embedding, mode="hard"), name="iom_codes")
+
+
+def train_stage_two(config, run, data, embedder, *, verbose=1):
+    """Train (or resume, or reuse) stage two and return the code model.
+
+    Args:
+        config: the run's ``Config``.
+        run: the ``RunFolder``.
+        data: ``PreparedData``.
+        embedder: the frozen stage-one embedder (used in inference mode).
+        verbose: Keras progress-bar verbosity.
+
+    Returns:
+        The code model: embedding -> IoM codes ``(batch, m)`` int32.
+    """
+    model_path = run.file("models", "iom_codes.keras")
+    if run.is_done("stage_two"):
+        logger.info("Stage two already finished: loading %s", model_path)
+        return load_model(model_path)
+    settings = config.stage_two
+    keras.utils.set_random_seed(config.seed)
+    embeddings, labels = training_embeddings(config, run, embedder, data.parts["train"])
+    val = data.parts["val"]
+    val_embeddings = embed(embedder, config, val)
+    dataset, steps = pk_dataset(embeddings, labels, settings, settings.epochs, config.seed)
+    trainer = build_trainer(settings, config.seed)
+    trainer(embeddings[:1])  # built before fit, so BackupAndRestore can restore into it
+    schedule = keras.optimizers.schedules.CosineDecay(
+        settings.base_lr, decay_steps=settings.epochs * steps, alpha=0.01
+    )
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
+    codes = code_model(trainer.projection, embeddings.shape[1])
+    protocol = ProtocolCallback(
+        lambda: codes.predict(val_embeddings, verbose=0), val.identities, val.sessions,
+        data.session_order, val.sides, max_impostors=config.evaluation.max_impostors,
+    )
+    callbacks, best_path = stage_callbacks(run, "stage_two", protocol,
+                                           save_steps=settings.save_steps)
+    trainer.fit(dataset, epochs=settings.epochs, steps_per_epoch=steps, callbacks=callbacks,
+                verbose=verbose)
+    trainer.load_weights(best_path)
+    codes.save(model_path)
+    best = protocol.score().summary()
+    run.mark_done("stage_two", {"val_eer": best["eer"], "val_rank1": best["rank1"]})
+    return codes
