@@ -26,8 +26,12 @@ def add_arguments(parser):
         >>> args.roi, args.workers, args.settings
         ('extract', None, None)
     """
-    parser.add_argument("--data", required=True, help="dataset folder")
-    parser.add_argument("--cache", required=True, help="ROI cache folder (created)")
+    parser.add_argument("--config", nargs="+", default=None, metavar="FILE",
+                        help="take the dataset, cache and settings from a lateral config")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config setting (with --config)")
+    parser.add_argument("--data", help="dataset folder (without --config)")
+    parser.add_argument("--cache", help="ROI cache folder, created (without --config)")
     parser.add_argument("--manual", default=None, help="CSV of manual landmark/ROI overrides")
     parser.add_argument(
         "--roi",
@@ -88,6 +92,21 @@ def load_settings(value):
     return loaded
 
 
+def from_config(args):
+    """Fill ``args`` (data, cache, settings, manual, roi, workers, layout, session order) from
+    the lateral config named by ``args.config``, exactly as the training recipe prepares it."""
+    from lateral_keras.config import load_config
+    from lateral_keras.training import data_setup
+
+    config = load_config(args.config, args.set)
+    root = data_setup.dataset_root(config)
+    args.data = data_setup.scan(config, root)
+    args.cache = data_setup.cache_dir(config, root or config.data.manifest)
+    args.settings = data_setup.extractor_settings(config)
+    args.manual = config.preprocessing.manual_csv
+    args.roi, args.workers = config.preprocessing.roi, config.preprocessing.workers
+
+
 def run(args):
     """Prepare ``args.data`` into ``args.cache`` and print the summary.
 
@@ -101,6 +120,15 @@ def run(args):
     """
     from lateral_keras.preprocessing.prepare import prepare_dataset
 
+    if args.config:
+        try:
+            from_config(args)
+        except (OSError, ValueError) as error:
+            print(f"lateral prepare: {error}", file=sys.stderr)
+            return 1
+    elif not (args.data and args.cache):
+        print("lateral prepare: give --config FILE, or both --data and --cache", file=sys.stderr)
+        return 1
     order = None
     if args.session_order:
         order = [name.strip() for name in args.session_order.split(",") if name.strip()]
