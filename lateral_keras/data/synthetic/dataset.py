@@ -109,8 +109,8 @@ def generate_dataset(out_dir, *, n_fish=180, n_sessions=4, images_per_session=5,
         difficulty: ``'easy'``, ``'default'``, ``'hard'`` or a float in [0, 3].
         both_flanks: photograph both flanks (odd images show the right flank).
         seed: non-negative int.
-        workers: processes to use; None = all CPU cores; 1 = this process. Workers are forked
-            where the platform allows (elsewhere spawned: call from a ``__main__`` guard).
+        workers: processes to use; None = all CPU cores; 1 = this process. Workers are
+            spawned (call from a ``__main__`` guard in scripts).
         progress: optional callable ``progress(done, total)`` called as images are finished.
 
     Returns:
@@ -172,8 +172,9 @@ def generate_dataset(out_dir, *, n_fish=180, n_sessions=4, images_per_session=5,
         for task in tasks:
             finish(_render_task(*task))
     elif tasks:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        # Spawned, never forked: a fork of a process whose TensorFlow threads hold locks
+        # (the recipe, a test session) can deadlock in the child.
+        context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(
             max_workers=min(workers, len(tasks)), mp_context=context, initializer=_init_worker
         ) as pool:
