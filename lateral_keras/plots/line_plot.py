@@ -29,7 +29,7 @@ def _fmt(value, log):
 
 
 def line_plot(series, path, *, title="", xlabel="", ylabel="", log_x=False, y_range=None,
-              legend="upper right", size=(720, 480)):
+              legend="upper right", size=(900, 480)):
     """Draw one or more curves on shared axes and save the PNG atomically.
 
     Args:
@@ -38,7 +38,7 @@ def line_plot(series, path, *, title="", xlabel="", ylabel="", log_x=False, y_ra
         title, xlabel, ylabel: text on the plot.
         log_x: plot ``log10(x)`` (for FAR axes); x must be positive.
         y_range: ``(lo, hi)`` of the y axis; default from the data.
-        legend: ``"upper right"`` or ``"lower right"``.
+        legend: ``"upper right"`` or ``"lower right"``: beside the plot, at that height.
         size: ``(width, height)`` in pixels.
 
     Returns:
@@ -48,7 +48,7 @@ def line_plot(series, path, *, title="", xlabel="", ylabel="", log_x=False, y_ra
         >>> line_plot({"loss": ([1, 2, 3], [0.9, 0.5, 0.4])}, "loss.png")  # doctest: +SKIP
     """
     width, height = size
-    left, right, top, bottom = 80, 20, 40, 60
+    left, right, top, bottom = 80, 190, 40, 60  # the legend lives in the right margin
     clean = {}
     for label, (x, y) in series.items():
         x = np.asarray(x, dtype=float)
@@ -94,12 +94,10 @@ def line_plot(series, path, *, title="", xlabel="", ylabel="", log_x=False, y_ra
             if x.size == 1:
                 cv2.circle(canvas, tuple(int(v) for v in points[0]), 3, colour, -1)
     first = top + 18 if legend == "upper right" else height - bottom - 8 - 18 * len(clean)
-    cv2.rectangle(canvas, (width - right - 178, first - 14),
-                  (width - right - 4, first + 18 * len(clean) - 10), (255, 255, 255), -1)
     for i, (colour, label) in enumerate(zip(colours, clean)):
         ly = first + 18 * i
-        cv2.line(canvas, (width - right - 170, ly - 4), (width - right - 145, ly - 4), colour, 2)
-        cv2.putText(canvas, label[:22], (width - right - 140, ly), FONT, 0.42, black, 1,
+        cv2.line(canvas, (width - right + 10, ly - 4), (width - right + 35, ly - 4), colour, 2)
+        cv2.putText(canvas, label[:22], (width - right + 40, ly), FONT, 0.42, black, 1,
                     cv2.LINE_AA)
     with atomic_path(path) as tmp:
         if not cv2.imwrite(tmp, canvas):
