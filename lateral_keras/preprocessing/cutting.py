@@ -28,7 +28,7 @@ def cut_box(image, to_frame, box, roi_size):
         (10, 20, 3)
     """
     x_left, x_right, y_top, y_bottom = box
-    scale = float(np.sqrt(abs(np.linalg.det(to_frame[:2, :2]))))
+    scale = geometry.linear_scale(to_frame)
     native = (
         max(1, int(round((y_bottom - y_top) / scale))),
         max(1, int(round((x_right - x_left) / scale))),
@@ -71,9 +71,9 @@ def build_result(image, to_frame, box, landmarks, settings, *, mask=None, qualit
     Raises:
         ExtractionFailure: ``roi_too_small`` or ``too_blurred``.
     """
-    from_frame = np.linalg.inv(to_frame)
+    from_frame = geometry.invert(to_frame)
     corners = geometry.apply(from_frame, geometry.box_corners(*box))
-    scale = float(np.sqrt(abs(np.linalg.det(to_frame[:2, :2]))))
+    scale = geometry.linear_scale(to_frame)
     width, height = (box[1] - box[0]) / scale, (box[3] - box[2]) / scale
     if min(width, height) < settings.min_roi_side:
         raise ExtractionFailure(
@@ -94,10 +94,8 @@ def build_result(image, to_frame, box, landmarks, settings, *, mask=None, qualit
     mirrored = geometry.is_mirror(to_frame)
     points = None
     if landmarks is not None:
-        points = {
-            name: tuple(float(v) for v in geometry.apply(from_frame, [point])[0])
-            for name, point in landmarks.items()
-        }
+        mapped = geometry.apply(from_frame, list(landmarks.values())).tolist()
+        points = {name: tuple(point) for name, point in zip(landmarks, mapped)}
     return RoiResult(
         ok=True,
         roi=roi,

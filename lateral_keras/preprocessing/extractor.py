@@ -15,7 +15,6 @@ from lateral_keras.preprocessing.cutting import build_result
 from lateral_keras.preprocessing.geometry import scale_matrix, shrink_matrix
 from lateral_keras.preprocessing.landmarks import find_landmarks, roi_box
 from lateral_keras.preprocessing.orientation import normalise_pose
-from lateral_keras.preprocessing.profiles import outline
 from lateral_keras.preprocessing.result import ExtractionFailure, failed
 from lateral_keras.preprocessing.segmentation import (
     check_has_hue,
@@ -118,7 +117,7 @@ def _extract(image, original, settings, partial):
         "touches_frame": fish.border_pixels > 0,
     }
     pose = normalise_pose(mask, cv2.cvtColor(work, cv2.COLOR_RGB2GRAY), settings.axis, contour)
-    depth = outline(pose.mask).depth
+    depth = pose.shape.depth
     if contact > settings.max_border_contact * depth:
         raise ExtractionFailure(
             "fish_cut_by_frame",
@@ -129,8 +128,9 @@ def _extract(image, original, settings, partial):
     to_frame = pose.matrix @ shrink_matrix(factor) @ scale_matrix(original.shape, image.shape)
 
     marks = find_landmarks(
-        pose.mask, pose.gray,
+        pose.mask, None,
         ImageSampler(original, to_frame, edge_thresholds(fish.thresholds, hsv, mask)),
+        pose.shape,
     )
     box = roi_box(
         marks.ep[0], marks.up[0], marks.back, marks.bp[1],
@@ -148,11 +148,14 @@ def _extract(image, original, settings, partial):
 
 
 def halve_to(image, longest):
-    """Halve an image (area resize) until its longest side is at most ``longest``.
+    """Shrink an image by a power of two until its longest side is at most ``longest``.
 
-    Halving keeps OpenCV's fast 2x2 area path (a 1280x960 photo shrinks in about 1 ms,
-    where an area resize by 3 takes ten times longer); an odd last row or column is dropped
-    before each halving, which leaves the pixel-coordinate map exact.
+    One bilinear resize: each working pixel is the mean of the 2 x 2 full-resolution pixels
+    at the centre of its block (the whole block for a factor of 2), centred like an area
+    resize but with less anti-aliasing, in about half the time of averaging the whole block
+    by repeated 2x2 area halving (0.35 ms against 0.7 ms for a 1280 x 960 photo). The last
+    rows and columns that do not fill a block are dropped first, which leaves the
+    pixel-coordinate map exact.
 
     Args:
         image: ``(H, W, C)`` array.
@@ -168,13 +171,15 @@ def halve_to(image, longest):
         ((240, 320, 3), 4)
     """
     factor = 1
-    while max(image.shape[:2]) > longest:
-        height, width = image.shape[0] // 2, image.shape[1] // 2
-        image = cv2.resize(
-            image[: 2 * height, : 2 * width], (width, height), interpolation=cv2.INTER_AREA
-        )
+    while max(image.shape[:2]) > longest * factor:
         factor *= 2
-    return image, factor
+    if factor == 1:
+        return image, factor
+    height, width = image.shape[0] // factor, image.shape[1] // factor
+    shrunk = cv2.resize(
+        image[: factor * height, : factor * width], (width, height), interpolation=cv2.INTER_LINEAR
+    )
+    return shrunk, factor
 
 
 def _as_rgb_uint8(image, name):

@@ -9,6 +9,8 @@ depth below the dorsal outline).
 import cv2
 import numpy as np
 
+from lateral_keras.preprocessing import ranks
+
 EYE_PRIOR = {"u": 0.06, "u_spread": 0.08, "v": 0.35, "v_spread": 0.15}
 """Eye position prior: Gaussian in ``u`` (length fraction from the snout, tail fin included)
 and ``v`` (fraction of the local depth below the dorsal outline)."""
@@ -37,12 +39,13 @@ def dark_blob_map(gray, mask, sigma, surround=2.0):
         >>> tuple(int(v) for v in np.unravel_index(np.argmax(response), response.shape))
         (30, 22)
     """
-    values = gray.astype(np.float32)
-    inside = values[mask]
-    values[~mask] = float(np.median(inside))
+    mask_u8 = mask.view(np.uint8)
+    values = np.full(gray.shape, ranks.percentile(ranks.histogram(gray, mask_u8), 50.0), np.float32)
+    np.copyto(values, gray, where=mask)
     small = cv2.GaussianBlur(values, (0, 0), sigma)
     large = cv2.GaussianBlur(values, (0, 0), surround * sigma)
-    return (large - small) / (float(np.std(inside)) + 1.0)
+    spread = float(cv2.meanStdDev(gray, mask=mask_u8)[1][0, 0])
+    return cv2.subtract(large, small) * np.float32(1.0 / (spread + 1.0))
 
 
 def eye_prior(u, v):
@@ -94,12 +97,10 @@ def refine_centre(gray, x, y, radius):
     x_i, y_i = int(round(x)), int(round(y))
     y0, x0 = max(0, y_i - radius), max(0, x_i - radius)
     window = cv2.GaussianBlur(gray[y0 : y_i + radius + 1, x0 : x_i + radius + 1], (3, 3), 0)
-    level = 0.5 * (float(window.min()) + float(np.median(window)))
-    _, labels = cv2.connectedComponents((window <= level).astype(np.uint8), connectivity=8)
+    level = 0.5 * (float(window.min()) + ranks.percentile(ranks.histogram(window), 50.0))
+    dark = (window <= level).view(np.uint8)
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(dark, connectivity=8)
     seed = labels[min(y_i - y0, window.shape[0] - 1), min(x_i - x0, window.shape[1] - 1)]
-    if seed == 0:
+    if seed == 0 or stats[seed, cv2.CC_STAT_AREA] > 0.5 * np.pi * radius**2:
         return float(x), float(y)
-    rows, cols = np.nonzero(labels == seed)
-    if len(rows) > 0.5 * np.pi * radius**2:
-        return float(x), float(y)
-    return float(cols.mean() + x0), float(rows.mean() + y0)
+    return float(centroids[seed, 0] + x0), float(centroids[seed, 1] + y0)

@@ -107,4 +107,37 @@ def direction_deg(matrix):
 
 def is_mirror(matrix):
     """True when the affine matrix reverses orientation (negative determinant)."""
-    return bool(np.linalg.det(matrix[:2, :2]) < 0)
+    return determinant(matrix) < 0
+
+
+def determinant(matrix):
+    """Determinant of the linear part of an affine matrix (area scale, sign = orientation).
+
+    Example:
+        >>> determinant(np.array([[2.0, 0.0, 5.0], [0.0, -3.0, 1.0], [0.0, 0.0, 1.0]]))
+        -6.0
+    """
+    return float(matrix[0, 0] * matrix[1, 1] - matrix[0, 1] * matrix[1, 0])
+
+
+def linear_scale(matrix):
+    """The affine matrix's mean length scale, ``sqrt(|determinant|)``."""
+    return abs(determinant(matrix)) ** 0.5
+
+
+def invert(matrix):
+    """Inverse of a 3x3 affine matrix (last row ``0, 0, 1``).
+
+    Example:
+        >>> invert(translation_matrix(1, 2)) @ np.array([1.0, 2.0, 1.0])
+        array([0., 0., 1.])
+    """
+    (a, b, tx), (c, d, ty) = matrix[0], matrix[1]
+    det = a * d - b * c
+    return np.array(
+        [
+            [d / det, -b / det, (b * ty - d * tx) / det],
+            [-c / det, a / det, (c * tx - a * ty) / det],
+            [0.0, 0.0, 1.0],
+        ]
+    )

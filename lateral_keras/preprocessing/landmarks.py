@@ -23,6 +23,7 @@ measured again on finer views (``views``), where the body depth spans ``FINE_DEP
 
 import dataclasses
 
+import cv2
 import numpy as np
 
 from lateral_keras.preprocessing.eye import dark_blob_map, darkest_blob, eye_prior, refine_centre
@@ -88,14 +89,15 @@ def roi_box(ep_x, up_x, back, bp_y, top_fraction, bottom_fraction):
     )
 
 
-def find_landmarks(mask, gray, sampler=None):
+def find_landmarks(mask, gray, sampler=None, shape=None):
     """Locate EP, UP and BP on a normalised fish.
 
     Args:
         mask: bool fish mask, head left, dorsal up.
-        gray: uint8 gray levels, same shape.
+        gray: uint8 gray levels, same shape (unused with a ``sampler``: may be None).
         sampler: where the finer views come from: an ``ImageSampler`` on the full-resolution
             photo, or None to resample ``gray`` and ``mask`` (``CanvasSampler``).
+        shape: the ``Outline`` of ``mask`` when already measured.
 
     Returns:
         ``Landmarks``.
@@ -104,7 +106,7 @@ def find_landmarks(mask, gray, sampler=None):
         ExtractionFailure: ``landmark_not_found`` naming the landmark.
     """
     sampler = CanvasSampler(gray, mask) if sampler is None else sampler
-    shape = outline(mask)
+    shape = outline(mask) if shape is None else shape
     zoom = min(FINE_DEPTH / shape.depth, sampler.max_zoom)
     ep = _find_eye(shape, sampler, min(EYE_DEPTH / shape.depth, sampler.max_zoom))
     up = _fin_base_or_none(shape, ep[0])
@@ -204,16 +206,12 @@ def _fin_columns(bottom, length, threshold):
     ``length`` on each side.
     """
     protrusion = bottom - remove_narrow_peaks(bottom, 0.25 * length)
-    fins = np.zeros(len(bottom), bool)
+    rising = protrusion > 0.5
+    run = np.cumsum(rising & ~np.concatenate([[False], rising[:-1]]))
+    fins = rising & (np.bincount(run[protrusion > threshold], minlength=run[-1] + 1) > 0)[run]
     margin = max(1, int(round(0.02 * length)))
-    for first, last in _runs(protrusion > threshold):
-        low, high = first, last
-        while low > 0 and protrusion[low - 1] > 0.5:
-            low -= 1
-        while high < len(bottom) - 1 and protrusion[high + 1] > 0.5:
-            high += 1
-        fins[max(0, low - margin) : high + margin + 1] = True
-    return fins
+    kernel = np.ones((1, 2 * margin + 1), np.uint8)
+    return cv2.dilate(fins.view(np.uint8)[None], kernel).ravel() > 0
 
 
 def _bridge(values, gaps):
@@ -289,9 +287,10 @@ def _first_rows(sampler, box, zoom, from_top):
     rows = np.argmax(mask, axis=0).astype(float)
     if not from_top:
         rows = size[1] - 1 - rows
-    rows[~filled] = np.nan
     ys = box[2] + rows / zoom
-    return np.where(filled, ys, np.nanmedian(ys))
+    if not filled.all():
+        ys[~filled] = np.median(ys[filled])
+    return ys
 
 
 def _runs(flags):

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from lateral_keras.preprocessing import geometry
-from lateral_keras.preprocessing.profiles import outline, remove_narrow_peaks
+from lateral_keras.preprocessing.profiles import Outline, outline, remove_narrow_peaks
 
 _HEAD_WEIGHTS = {"rebound": 4.0, "hump": 2.0, "blunt": 2.0}
 _DORSAL_WEIGHTS = {"tone": 1.0, "fin": 2.0}
@@ -33,16 +33,24 @@ class Pose:
     Args:
         matrix: 3x3 map from working-copy pixels to the normalised canvas.
         mask: bool fish mask on the normalised canvas.
-        gray: uint8 gray levels on the normalised canvas.
+        shape: the ``Outline`` of ``mask``.
         mirrored: True when the map reverses orientation (a right flank).
         scores: the cue scores behind the decision (for diagnostics).
+        source_gray: uint8 gray levels of the working copy.
     """
 
     matrix: np.ndarray
     mask: np.ndarray
-    gray: np.ndarray
+    shape: Outline
     mirrored: bool
     scores: dict
+    source_gray: np.ndarray
+
+    @property
+    def gray(self):
+        """uint8 gray levels on the normalised canvas (resampled on each access: the
+        extractor measures gray levels on the full-resolution photo instead)."""
+        return _warp_gray(self.source_gray, self.matrix, self.mask.shape[::-1])
 
 
 def normalise_pose(mask, gray, axis="standard_length", contour=None):
@@ -74,7 +82,7 @@ def normalise_pose(mask, gray, axis="standard_length", contour=None):
     """
     if axis not in ("standard_length", "ellipse"):
         raise ValueError(f"`axis` must be 'standard_length' or 'ellipse'. Received: axis={axis!r}")
-    mask_u8 = mask.astype(np.uint8)
+    mask_u8 = np.ascontiguousarray(mask).view(np.uint8)
     if contour is None:
         contours = cv2.findContours(mask_u8, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
         contour = max(contours, key=cv2.contourArea)
@@ -83,38 +91,38 @@ def normalise_pose(mask, gray, axis="standard_length", contour=None):
     centre = (moments["m10"] / moments["m00"], moments["m01"] / moments["m00"])
     angle = 0.5 * np.arctan2(2.0 * moments["mu11"], moments["mu20"] - moments["mu02"])
     matrix, size = _fit_canvas(geometry.rotation_matrix(angle, centre), points)
-    rotated_mask, rotated_gray = _warp(mask_u8, gray, matrix, size)
-    head_left, dorsal_up, scores = decide_direction(rotated_mask, rotated_gray)
+    rotated_mask = _warp_mask(mask_u8, matrix, size)
+    shape = outline(rotated_mask)
+    head_left, dorsal_up, scores = decide_direction(shape, _warp_gray(gray, matrix, size))
     matrix = geometry.flip_matrix(*size, not head_left, not dorsal_up) @ matrix
     if axis == "standard_length":
-        rotated_mask = rotated_mask[::1 if dorsal_up else -1, ::1 if head_left else -1]
-        tilt = standard_length_angle(rotated_mask)
+        tilt = standard_length_angle(shape.flipped(size, not head_left, not dorsal_up))
         scores["tilt_deg"] = float(np.degrees(tilt))
         turn = geometry.rotation_matrix(tilt, (0.5 * size[0], 0.5 * size[1]))
         matrix, size = _fit_canvas(turn @ matrix, points)
-    rotated_mask, rotated_gray = _warp(mask_u8, gray, matrix, size)
+    rotated_mask = _warp_mask(mask_u8, matrix, size)
     return Pose(
         matrix=matrix,
         mask=rotated_mask,
-        gray=rotated_gray,
+        shape=outline(rotated_mask),
         mirrored=head_left != dorsal_up,
         scores=scores,
+        source_gray=gray,
     )
 
 
-def standard_length_angle(mask):
+def standard_length_angle(shape):
     """Direction of the snout-to-peduncle line of a head-left fish, radians (y down).
 
     The snout tip is the middle of the fish's first columns; the caudal peduncle is the
     narrowest column over 60-95 % of the length (the tail fin widens again behind it).
 
     Args:
-        mask: bool fish mask, head on the left, roughly level.
+        shape: the ``Outline`` of the fish mask, head on the left, roughly level.
 
     Returns:
         The angle in radians; 0 when the line is horizontal.
     """
-    shape = outline(mask)
     height = shape.height
     start, stop = shape.span(0.6, 0.95)
     window = np.nan_to_num(height[start : stop + 1], nan=np.inf)
@@ -139,25 +147,26 @@ def _fit_canvas(rotation, points):
     return matrix, tuple(int(np.ceil(v)) + 1 for v in high - low + 2 * margin)
 
 
-def _warp(mask_u8, gray, matrix, size):
-    mask = cv2.warpAffine(mask_u8, matrix[:2], size, flags=cv2.INTER_NEAREST) > 0
-    gray = cv2.warpAffine(
+def _warp_mask(mask_u8, matrix, size):
+    return cv2.warpAffine(mask_u8, matrix[:2], size, flags=cv2.INTER_NEAREST) > 0
+
+
+def _warp_gray(gray, matrix, size):
+    return cv2.warpAffine(
         gray, matrix[:2], size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    return mask, gray
 
 
-def decide_direction(mask, gray):
+def decide_direction(shape, gray):
     """Decide whether the head is on the left and the dorsal side up, for a level fish.
 
     Args:
-        mask: bool fish mask with the major axis horizontal.
-        gray: uint8 gray levels, same shape.
+        shape: the ``Outline`` of the fish mask, major axis horizontal.
+        gray: uint8 gray levels of the mask's canvas.
 
     Returns:
         ``(head_left, dorsal_up, scores)``; ``scores`` holds every cue and the two totals.
     """
-    shape = outline(mask)
     depth = shape.depth
     height = np.nan_to_num(shape.height)
     right_to_left = height[shape.x1 : shape.x0 - 1 if shape.x0 else None : -1]
@@ -210,13 +219,13 @@ def _tone(gray, shape, margin):
     top = shape.top[start : stop + 1] + margin
     bottom = shape.bottom[start : stop + 1] - margin
     mid = 0.5 * (top + bottom)
-    values = gray[:, start : stop + 1].astype(np.float32)
-    upper = (rows > top) & (rows < mid)
-    lower = (rows > mid) & (rows < bottom)
+    values = np.ascontiguousarray(gray[:, start : stop + 1])
+    upper = ((rows > top) & (rows < mid)).view(np.uint8)
+    lower = ((rows > mid) & (rows < bottom)).view(np.uint8)
     if not upper.any() or not lower.any():
         return 0.0
-    spread = float(values[upper | lower].std()) + 1.0
-    return (float(values[lower].mean()) - float(values[upper].mean())) / spread
+    spread = float(cv2.meanStdDev(values, mask=upper | lower)[1][0, 0]) + 1.0
+    return (cv2.mean(values, mask=lower)[0] - cv2.mean(values, mask=upper)[0]) / spread
 
 
 def _fin_balance(shape, depth):

@@ -1,6 +1,7 @@
 """Column profiles of a fish mask: the dorsal and ventral outlines as functions of x."""
 
 import dataclasses
+import functools
 
 import cv2
 import numpy as np
@@ -27,15 +28,33 @@ class Outline:
         """The fish's extent along x, in pixels."""
         return self.x1 - self.x0 + 1
 
-    @property
+    @functools.cached_property
     def height(self):
-        """Per-column extent ``bottom - top + 1`` (NaN where empty)."""
+        """Per-column extent ``bottom - top + 1`` (NaN where empty; computed once)."""
         return self.bottom - self.top + 1
 
-    @property
+    @functools.cached_property
     def depth(self):
-        """The largest column extent, in pixels."""
+        """The largest column extent, in pixels (computed once)."""
         return float(np.nanmax(self.height))
+
+    def flipped(self, size, horizontal, vertical):
+        """The outline of the mask mirrored left-right and/or top-bottom.
+
+        Args:
+            size: the mask's ``(width, height)``.
+            horizontal: mirror x (``x -> width - 1 - x``).
+            vertical: mirror y (``y -> height - 1 - y``).
+
+        Returns:
+            An ``Outline``, equal to ``outline`` of the mirrored mask.
+        """
+        width, height = size
+        top, bottom = (height - 1 - self.bottom, height - 1 - self.top) if vertical else (
+            self.top, self.bottom)
+        if not horizontal:
+            return Outline(self.x0, self.x1, top, bottom)
+        return Outline(width - 1 - self.x1, width - 1 - self.x0, top[::-1], bottom[::-1])
 
     def span(self, start, stop):
         """Integer columns at fractions ``start``..``stop`` of the length from ``x0``."""

@@ -18,7 +18,7 @@ def sharpness(roi):
         0.0
     """
     gray = cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY)
-    return float(cv2.Laplacian(gray, cv2.CV_64F).var())
+    return float(cv2.meanStdDev(cv2.Laplacian(gray, cv2.CV_32F))[1][0, 0] ** 2)
 
 
 def exposure(roi, low=5, high=250):

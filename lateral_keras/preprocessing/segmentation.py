@@ -10,6 +10,7 @@ import logging
 import cv2
 import numpy as np
 
+from lateral_keras.preprocessing import ranks
 from lateral_keras.preprocessing.result import ExtractionFailure
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def check_has_hue(hsv):
         ...
         lateral_keras.preprocessing.result.ExtractionFailure: ...
     """
-    share = float(np.count_nonzero(hsv[:, :, 1] > _GRAY_SATURATION)) / hsv[:, :, 1].size
+    saturation = cv2.extractChannel(hsv, 1)
+    saturated = cv2.compare(saturation, _GRAY_SATURATION, cv2.CMP_GT)
+    share = cv2.countNonZero(saturated) / saturation.size
     if share < 0.005:
         raise ExtractionFailure(
             "grayscale",
@@ -100,14 +103,14 @@ def background_thresholds(hsv, settings):
     }
     if not settings.calibrate_from_border:
         return default
-    border = _border_pixels(hsv, settings.border_width).astype(np.float32)
+    border = _border_pixels(hsv, settings.border_width).reshape(-1, 1, 3)
     in_default = _in_band(border, default)
-    if np.count_nonzero(in_default) < 0.5 * len(border):
+    if cv2.countNonZero(in_default) < 0.5 * len(border):
         return default
-    green = border[in_default]
-    median = np.median(green, axis=0)
-    spread = _MAD_TO_SIGMA * np.median(np.abs(green - median), axis=0)
-    half_width = float(np.clip(3.0 * spread[0], 15.0, 25.0))
+    counts = [cv2.calcHist([border], [c], in_default, [256], [0, 256]).ravel() for c in range(3)]
+    median, spread = ranks.median_and_spread(np.stack(counts))
+    spread = _MAD_TO_SIGMA * spread
+    half_width = min(max(3.0 * float(spread[0]), 15.0), 25.0)
     saturation = max(default["saturation"] / 2.0, min(median[1] - 3.0 * spread[1], 0.5 * median[1]))
     value = max(default["value"] / 2.0, min(median[2] - 3.0 * spread[2], 0.4 * median[2]))
     return {
@@ -157,10 +160,12 @@ def edge_thresholds(thresholds, hsv, mask):
     """
     if not thresholds["calibrated"] or not mask.any():
         return thresholds
-    fish = hsv[::3, ::3][mask[::3, ::3]]
+    sample = np.ascontiguousarray(hsv[::3, ::3])
+    inside = np.ascontiguousarray(mask[::3, ::3])
     background = thresholds["median"]
-    saturation = 0.5 * (background[1] + float(np.median(fish[:, 1])))
-    value = 0.5 * (background[2] + float(np.percentile(fish[:, 2], 25)))
+    saturation = ranks.percentile(ranks.histogram(cv2.extractChannel(sample, 1), inside), 50.0)
+    value = ranks.percentile(ranks.histogram(cv2.extractChannel(sample, 2), inside), 25.0)
+    saturation, value = 0.5 * (background[1] + saturation), 0.5 * (background[2] + value)
     return {
         **thresholds,
         "saturation": max(thresholds["saturation"], saturation),
@@ -306,20 +311,18 @@ def _follow_lighting(hsv, background, thresholds):
     small = (max(1, width // 8), max(1, height // 8))
     weight = cv2.resize(background, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
     channels = cv2.resize(hsv, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    sigma = 0.1 * max(small)
-    spread = cv2.GaussianBlur(weight, (0, 0), sigma) + 1e-3
-    bounds = []
-    for channel, share in ((1, 0.65), (2, 0.4)):
-        median = thresholds["median"][channel]
-        total = cv2.GaussianBlur(channels[:, :, channel] * weight, (0, 0), sigma)
-        level = (total + 1e-3 * median) / spread
-        floor = 0.5 * thresholds[("saturation", "value")[channel - 1]]
-        bound = np.clip(np.maximum(share * level, floor), 0, 255).astype(np.uint8)
-        bounds.append(cv2.resize(bound, (width, height), interpolation=cv2.INTER_LINEAR))
+    weighted = cv2.merge([weight, channels[:, :, 1] * weight, channels[:, :, 2] * weight])
+    blurred = cv2.GaussianBlur(weighted, (0, 0), 0.1 * max(small))
+    prior = np.array([1e-3 * v for v in thresholds["median"][1:]], np.float32)
+    level = (blurred[:, :, 1:] + prior) / (blurred[:, :, :1] + 1e-3)
+    floor = 0.5 * np.array([thresholds["saturation"], thresholds["value"]], np.float32)
     low, high = thresholds["hue"]
-    keep = cv2.inRange(hsv[:, :, 0], max(0.0, np.floor(low)), min(179.0, np.ceil(high)))
-    keep &= cv2.compare(hsv[:, :, 1], bounds[0], cv2.CMP_GE)
-    keep &= cv2.compare(hsv[:, :, 2], bounds[1], cv2.CMP_GE)
+    bounds = np.clip(np.maximum(np.float32([0.65, 0.4]) * level, floor), 0, 255).astype(np.uint8)
+    hue, saturation, value = cv2.split(hsv)
+    keep = cv2.inRange(hue, max(0.0, np.floor(low)), min(179.0, np.ceil(high)))
+    for channel, bound in ((saturation, bounds[:, :, 0]), (value, bounds[:, :, 1])):
+        bound = cv2.resize(bound, (width, height), interpolation=cv2.INTER_LINEAR)
+        keep &= cv2.compare(channel, bound, cv2.CMP_GE)
     return keep
 
 
@@ -337,10 +340,7 @@ def _border_pixels(hsv, width_fraction):
 
 
 def _in_band(pixels, thresholds):
+    """uint8 mask, 255 where the uint8 HSV ``pixels`` lie within the (real) thresholds."""
     low, high = thresholds["hue"]
-    return (
-        (pixels[:, 0] >= low)
-        & (pixels[:, 0] <= high)
-        & (pixels[:, 1] >= thresholds["saturation"])
-        & (pixels[:, 2] >= thresholds["value"])
-    )
+    lower = (np.ceil(low), np.ceil(thresholds["saturation"]), np.ceil(thresholds["value"]))
+    return cv2.inRange(pixels, lower, (np.floor(high), 255.0, 255.0))

@@ -9,6 +9,7 @@ normalised canvas itself (``CanvasSampler``).
 import cv2
 import numpy as np
 
+from lateral_keras.preprocessing import geometry
 from lateral_keras.preprocessing.segmentation import background_mask
 
 
@@ -75,7 +76,7 @@ class ImageSampler:
         self.image = image
         self.to_frame = to_frame
         self.thresholds = thresholds
-        scale = float(np.sqrt(abs(np.linalg.det(to_frame[:2, :2]))))
+        scale = geometry.linear_scale(to_frame)
         self.max_zoom = 2.0 / scale
 
     def _rgb(self, matrix, size):

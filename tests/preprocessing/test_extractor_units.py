@@ -43,11 +43,13 @@ def test_result_rejects_unknown_reason_and_rows_have_every_field():
 
 def test_halving_keeps_the_pixel_map_exact():
     image = np.zeros((961, 1281, 3), np.uint8)
-    image[480, 640] = 255  # pixels 640..643 x 480..483 fold into one work pixel at factor 4
+    # Block 640..643 x 480..483 folds into work pixel (160, 120) at factor 4; its centre
+    # 2 x 2 pixels 641..642 x 481..482 are averaged, centred at (641.5 + 0.5) / 4 - 0.5 = 160.
+    image[481:483, 641:643] = 200
+    image[480, 640] = image[483, 643] = 255  # block corners: outside the footprint
     shrunk, factor = halve_to(image, 512)
     assert factor == 4 and shrunk.shape == (240, 320, 3)
-    y, x = np.unravel_index(np.argmax(shrunk[:, :, 0]), shrunk.shape[:2])
-    assert (x, y) == (160, 120)  # (640 + 0.5) / 4 - 0.5 = 159.625 -> pixel 160 holds it
+    assert shrunk[120, 160, 0] == 200 and np.count_nonzero(shrunk[:, :, 0]) == 1
 
 
 def test_successful_result_is_complete(photo):
