@@ -107,7 +107,7 @@ class IoMTrainer(keras.Model):
     def train_step(self, data):
         import tensorflow as tf
 
-        embeddings, labels = data
+        embeddings, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             soft = self.projection(embeddings, mode="soft", training=True)
             terms = iom_loss_terms(
@@ -124,7 +124,7 @@ class IoMTrainer(keras.Model):
         return {m.name: m.result() for m in self.trackers.values()}
 
     def test_step(self, data):
-        embeddings, labels = data
+        embeddings, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         codes = self.projection(embeddings, mode="hard", training=False)
         self.code_eer.update_state(labels, codes)
         return {self.code_eer.name: self.code_eer.result()}
