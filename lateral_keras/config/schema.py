@@ -159,8 +159,6 @@ class StageTwoConfig:
                                      min=1)
     views_per_image: int = setting(4, "augmented views per image for precomputed embeddings",
                                    min=1)
-    end_to_end: bool = setting(False, "run the frozen backbone in the loop instead of "
-                                      "precomputing embeddings")
 
 
 @dataclass
