@@ -25,6 +25,24 @@ import numbers
 import numpy as np
 
 
+def as_probe_gallery(similarity, probe_labels, gallery_labels):
+    """Arrays of a probe-by-gallery similarity matrix and its labels, shapes checked.
+
+    Returns:
+        `(similarity float64 (n_probe, n_gallery), probe_labels, gallery_labels)`.
+    """
+    similarity = np.asarray(similarity, dtype=np.float64)
+    probe_labels = np.asarray(probe_labels)
+    gallery_labels = np.asarray(gallery_labels)
+    if similarity.ndim != 2 or similarity.shape != (probe_labels.size, gallery_labels.size):
+        raise ValueError(
+            "`similarity` must have shape (len(probe_labels), len(gallery_labels)). "
+            f"Received: similarity.shape={similarity.shape}, "
+            f"probe_labels.shape={probe_labels.shape}, gallery_labels.shape={gallery_labels.shape}"
+        )
+    return similarity, probe_labels, gallery_labels
+
+
 def check_identification(similarity, probe_labels, gallery_labels):
     """Validates a probe-by-gallery similarity matrix and its labels.
 
@@ -41,15 +59,9 @@ def check_identification(similarity, probe_labels, gallery_labels):
 
     >>> check_identification([[0.3, 0.1]], ["a"], ["a", "b"])[1]  # [[True, False]]
     """
-    similarity = np.asarray(similarity, dtype=np.float64)
-    probe_labels = np.asarray(probe_labels)
-    gallery_labels = np.asarray(gallery_labels)
-    if similarity.ndim != 2 or similarity.shape != (probe_labels.size, gallery_labels.size):
-        raise ValueError(
-            "`similarity` must have shape (len(probe_labels), len(gallery_labels)). "
-            f"Received: similarity.shape={similarity.shape}, "
-            f"probe_labels.shape={probe_labels.shape}, gallery_labels.shape={gallery_labels.shape}"
-        )
+    similarity, probe_labels, gallery_labels = as_probe_gallery(
+        similarity, probe_labels, gallery_labels
+    )
     if similarity.size == 0:
         raise ValueError(
             f"Need at least one probe and one gallery item. Received: shape={similarity.shape}"

@@ -6,6 +6,7 @@ Identification Algorithms", NIST IR 8009, 2014 (FNIR / FPIR; DIR = 1 - FNIR).
 
 import numpy as np
 
+from lateral_keras.metrics.identification import as_probe_gallery
 from lateral_keras.metrics.verification import check_far_targets
 
 
@@ -37,15 +38,9 @@ def dir_at_far(similarity, probe_labels, gallery_labels, far_targets=(1e-1, 1e-2
     ... # one false alarm allowed -> threshold 0.5; probe "b" is not rank-1 -> [2 / 3]
     """
     targets = check_far_targets(far_targets)
-    similarity = np.asarray(similarity, dtype=np.float64)
-    probe_labels = np.asarray(probe_labels)
-    gallery_labels = np.asarray(gallery_labels)
-    if similarity.ndim != 2 or similarity.shape != (probe_labels.size, gallery_labels.size):
-        raise ValueError(
-            "`similarity` must have shape (len(probe_labels), len(gallery_labels)). "
-            f"Received: similarity.shape={similarity.shape}, "
-            f"probe_labels.shape={probe_labels.shape}, gallery_labels.shape={gallery_labels.shape}"
-        )
+    similarity, probe_labels, gallery_labels = as_probe_gallery(
+        similarity, probe_labels, gallery_labels
+    )
     if np.any(np.isnan(similarity)):
         raise ValueError(f"`similarity` must not hold NaN. Received: similarity={similarity}")
     mated = probe_labels[:, None] == gallery_labels[None, :]
