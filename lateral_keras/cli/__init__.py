@@ -14,6 +14,10 @@ COMMANDS = {
     "synth": ("lateral_keras.cli.synth", "generate the built-in synthetic fish dataset"),
     "scan": ("lateral_keras.cli.scan", "list a dataset's sessions, identities and bad files"),
     "prepare": ("lateral_keras.cli.prepare", "extract skin ROIs into a cache, with a report"),
+    "evaluate": ("lateral_keras.cli.evaluate", "evaluate a trained run and write its report"),
+    "enroll": ("lateral_keras.cli.enroll", "enrol photos of known fish into a gallery"),
+    "identify": ("lateral_keras.cli.identify", "find the enrolled fish that match photos"),
+    "export": ("lateral_keras.cli.export", "export a run's inference model for deployment"),
 }
 
 
