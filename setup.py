@@ -14,7 +14,7 @@ setup(
     install_requires=[
         "keras>=3.8,<4",
         "tensorflow>=2.16",
-        "numpy>=1.26",
+        "numpy>=2.0",
         "pyyaml>=6",
         "opencv-python-headless>=4.8",
         "scikit-image>=0.22",
