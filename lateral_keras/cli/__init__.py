@@ -34,7 +34,7 @@ def build_parser(argv):
         if name == requested:
             module = importlib.import_module(module_name)
             module.add_arguments(command)
-            command.set_defaults(run=module.run)
+            command.set_defaults(command_main=module.run)
     return parser
 
 
@@ -53,7 +53,7 @@ def main(argv=None):
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    return args.run(args)
+    return args.command_main(args)
 
 
 if __name__ == "__main__":
