@@ -10,7 +10,8 @@ two-file style (stage-one file + stage-two file with ``head_type: IoMHead``):
     python recipes/two_stage.py --config my_fish.yaml --set stage_two.m=512
 
 Outputs go to ``runs/<sub_name>/``: the resolved config, the split, checkpoints, ``.keras``
-models, TensorBoard logs, ``metrics.json`` and ``report.md``. Re-running the same command
+models, TensorBoard logs, ``metrics.json``, ``report.json``, ``report.md``, per-pair scores,
+plots and ``thresholds.json`` (chosen on the validation fish). Re-running the same command
 resumes where it stopped; ``--restart`` starts over.
 """
 
@@ -51,10 +52,8 @@ def main(argv=None):
     for notice in config.notices:
         log.warning("%s", notice)
 
-    from lateral_keras.evaluation.run_evaluation import evaluate_run, headline_table
-    from lateral_keras.evaluation.run_report import write_report
+    from lateral_keras.evaluation.run_evaluation import evaluate_and_report, headline_table
     from lateral_keras.training.data_setup import prepare_data
-    from lateral_keras.training.inputs import embed
     from lateral_keras.training.run_folder import RunFolder
     from lateral_keras.training.stage_one_run import train_stage_one
     from lateral_keras.training.stage_two_run import train_stage_two
@@ -81,16 +80,15 @@ def main(argv=None):
     codes = train_stage_two(config, run, data, embedder, verbose=verbose)
     timings["stage two"] = time.time() - start
 
-    start = time.time()
-    part = data.parts["eval"]
-    embeddings = embed(embedder, config, part)
-    results = evaluate_run(config, run, embeddings, codes.predict(embeddings, verbose=0), part,
-                           data.session_order)
-    timings["evaluation"] = time.time() - start
-    report = write_report(config, run, results, timings)
-    print(f"\nCross-session results on {results['counts']['identities']} evaluation fish:\n")
-    print(headline_table(results))
-    print(f"\nReport: {report}")
+    try:
+        report = evaluate_and_report(config, run, data, embedder, codes, timings=timings,
+                                     progress=None if args.quiet else StageProgress())
+    except (ConfigError, ValueError, OSError) as err:
+        log.error("%s", err)
+        return 2
+    print(f"\nCross-session results on {report['counts']['identities']} evaluation fish:\n")
+    print(headline_table(report))
+    print(f"\nReport: {run.file('report.md')}")
     return 0
 
 

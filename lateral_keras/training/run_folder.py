@@ -6,7 +6,7 @@ import shutil
 
 import yaml
 
-from lateral_keras.config import ConfigError, dump_config
+from lateral_keras.config import Config, ConfigError, dump_config
 from lateral_keras.utils.atomic import write_json, write_text
 
 # Sections whose change alters trained weights: a finished or half-done run refuses them.
@@ -21,6 +21,17 @@ def _differences(old, new, prefix=""):
             yield from _differences(a, b, f"{prefix}{key}.")
         elif a != b:
             yield f"{prefix}{key}: {a!r} -> {b!r}"
+
+
+def _with_defaults(saved, defaults):
+    """``saved`` settings, with the defaults of settings added to the package after it was saved."""
+    merged = dict(defaults)
+    for key, value in saved.items():
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+            merged[key] = _with_defaults(value, defaults[key])
+        else:
+            merged[key] = value
+    return merged
 
 
 class RunFolder:
@@ -69,7 +80,7 @@ class RunFolder:
             shutil.rmtree(self.path)
         if os.path.exists(config_path):
             with open(config_path, encoding="utf-8") as f:
-                old = yaml.safe_load(f) or {}
+                old = _with_defaults(yaml.safe_load(f) or {}, Config().to_dict())
             new = self.config.to_dict()
             changed = [
                 line

@@ -1,6 +1,7 @@
 """recipes/two_stage.py end to end at a tiny size, resume after SIGKILL, early config errors."""
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -50,6 +51,26 @@ def test_recipe_end_to_end_writes_the_run_folder(tmp_path):
     history = (run / "stage_two_history.csv").read_text().splitlines()[0]
     for term in ("metric_loss", "quantization_loss", "balance_loss", "val_eer"):
         assert term in history
+    # The evaluation report (issue 6), and `lateral evaluate --run` reproduces the figures.
+    for name in ("report.json", "thresholds.json", "pair_scores.csv.gz", "images.csv",
+                 "plots/roc.png", "plots/det.png", "plots/cmc.png", "plots/scores_codes.png",
+                 "plots/examples_embeddings.png"):
+        assert (run / name).exists(), name
+    thresholds = json.loads((run / "thresholds.json").read_text())
+    assert {"threshold", "far"} <= set(thresholds["embeddings"]) & set(thresholds["codes"])
+    recipe_metrics = json.loads((run / "metrics.json").read_text())
+    evaluated = subprocess.run(
+        [sys.executable, "-c", "import sys; from lateral_keras.cli import main; sys.exit(main())",
+         "evaluate", "--run", str(run), "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    assert "| EER |" in evaluated.stdout
+    cli_metrics = json.loads((run / "metrics.json").read_text())
+    assert cli_metrics.keys() == recipe_metrics.keys()
+    for kind in ("embeddings", "codes"):
+        for key, value in recipe_metrics[kind].items():
+            assert cli_metrics[kind][key] == pytest.approx(value, rel=1e-6, abs=1e-9,
+                                                           nan_ok=True), (kind, key)
     # A second run reuses both finished stages.
     again = run_recipe(tmp_path)
     assert again.returncode == 0

@@ -37,3 +37,17 @@ def test_restart_clears_the_folder(tmp_path):
     RunFolder(config_for(tmp_path)).open().mark_done("stage_one")
     run = RunFolder(config_for(tmp_path, "stage_two.q=16"), restart=True).open()
     assert not run.is_done("stage_one")
+
+
+def test_settings_added_later_count_as_their_default(tmp_path):
+    import yaml
+
+    RunFolder(config_for(tmp_path)).open().mark_done("stage_one")
+    path = tmp_path / "r" / "config.yaml"
+    saved = yaml.safe_load(path.read_text())
+    del saved["stage_one"]["pooling"]  # a run folder from before this setting existed
+    path.write_text(yaml.safe_dump(saved))
+    assert RunFolder(config_for(tmp_path)).open().is_done("stage_one")
+    path.write_text(yaml.safe_dump(saved))
+    with pytest.raises(ConfigError, match="stage_one.pooling: 'flatten' -> 'height'"):
+        RunFolder(config_for(tmp_path, "stage_one.pooling=height")).open()
