@@ -1,16 +1,26 @@
 """Training input speed: the recipe's tf.data pipeline against batches held in memory, and stage
 two on precomputed embeddings against stage two through the frozen backbone.
 
-    python benchmarks/train_pipeline.py [--steps 40]
+    python benchmarks/train_pipeline.py [--steps 20] [--rounds 5] [--work DIR]
+                                        [--backbones SmallCNN ResNet18 ResNet50]
 
-Generates a small synthetic dataset and its ROI cache in a temporary folder, then prints:
-- stage one steps/s of ``model.fit`` on the recipe's pipeline (decode, augment, batch,
-  prefetch) next to ``model.fit`` on the same batches already in memory (target >= 0.9);
-- stage two steps/s on precomputed embeddings next to the same steps when every batch first
-  goes through the frozen stage-one embedder (target >= 50x).
+Generates a synthetic dataset and its ROI cache (in ``--work``, reused by later runs), then
+prints:
+
+- stage one: steps/s of ``model.fit`` on the recipe's pipeline (ROIs decoded once, shuffled,
+  batched, augmented per batch, prefetched) next to ``model.fit`` of the same model on the same
+  batches (the short last batch of each epoch included) replayed from memory, in alternating
+  rounds so a change of machine load hits both (target >= 0.9);
+- stage two, per backbone: steps/s of the recipe's trainer on precomputed embeddings (P x K
+  batches gathered from the on-device array) next to the end-to-end trainer
+  (``stage_two.end_to_end``: every P x K batch of ROIs augmented, then through the frozen
+  backbone and embedding head in inference mode, then the projection), per step (target >=
+  50x) and for the whole recipe stage two, the one-off precomputation of the views included.
 """
 
 import argparse
+import dataclasses
+import math
 import os
 import tempfile
 import time
@@ -18,94 +28,202 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def steps_per_second(fit, steps):
-    fit(2)  # build, trace and warm the pipeline
+def timed(function, *args):
+    """``(result, seconds)`` of ``function(*args)``."""
     start = time.perf_counter()
-    fit(steps)
-    return steps / (time.perf_counter() - start)
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def fit_seconds(model, dataset, steps):
+    """Wall seconds ``model.fit`` takes for ``steps`` steps of ``dataset`` (one call)."""
+    return fit_times(model, dataset, steps)[0]
+
+
+def fit_times(model, dataset, steps):
+    """``(wall, cpu)`` seconds of ``model.fit`` for ``steps`` steps; cpu sums every thread."""
+    cpu = time.process_time()
+    wall = timed(lambda: model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0))[1]
+    return wall, time.process_time() - cpu
+
+
+def held_in_memory(pipeline, steps):
+    """The first ``steps`` batches of ``pipeline`` as one repeating in-memory dataset.
+
+    The batches are concatenated into tensors and replayed by slicing, in the same order and
+    with the same sizes, so both sides train on exactly the same batches.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    held = list(pipeline.take(steps).as_numpy_iterator())
+    sizes = np.array([len(labels) for _, labels in held], np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    images = tf.constant(np.concatenate([images for (images, _), _ in held]))
+    labels = tf.constant(np.concatenate([labels for _, labels in held]))
+
+    def batch(start, size):
+        x, y = images[start:start + size], labels[start:start + size]
+        return (x, y), y
+
+    return tf.data.Dataset.from_tensor_slices((starts, sizes)).map(batch).repeat()
+
+
+def stage_one(config, train, args):
+    """Prints and returns the stage-one comparison; returns the trained models."""
+    import numpy as np
+
+    from lateral_keras.training.inputs import image_dataset
+    from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
+
+    settings = config.stage_one
+    pipeline = image_dataset(config, train, training=True, batch_size=settings.batch_size)
+    pipeline = pipeline.map(lambda x, y: ((x, y), y)).repeat()
+    memory = held_in_memory(pipeline, args.steps)
+    models = build_stage_one(settings, tuple(config.preprocessing.input_size),
+                             config.data.num_classes, seed=0)
+    compile_stage_one(models, settings, args.steps)
+    # Build, trace, and compile the augmentation for both batch sizes (full and the epoch's
+    # short last batch): a one-off cost of a run, left out of the rates.
+    fit_seconds(models.train_model, pipeline, math.ceil(len(train.records) / settings.batch_size))
+    fit_seconds(models.train_model, memory, 2)
+    print(f"stage one: {settings.backbone_type}, batch {settings.batch_size}, input "
+          f"{config.preprocessing.input_size}, {len(train.records)} training ROIs, "
+          f"{args.rounds} rounds of {args.steps} steps each")
+    totals = np.zeros((2, 2))  # [pipeline, memory] x [wall, cpu]
+    ratios = []
+    for round_index in range(args.rounds):  # alternate which side goes first
+        if round_index % 2:
+            held = fit_times(models.train_model, memory, args.steps)
+        pipe = fit_times(models.train_model, pipeline, args.steps)
+        if not round_index % 2:
+            held = fit_times(models.train_model, memory, args.steps)
+        totals += [pipe, held]
+        ratios.append(held[0] / pipe[0])
+        print(f"  round {round_index + 1}: pipeline {args.steps / pipe[0]:6.2f} steps/s, in memory "
+              f"{args.steps / held[0]:6.2f} steps/s, ratio {ratios[-1]:5.2f}")
+    steps = args.rounds * args.steps
+    print(f"  all rounds: pipeline {steps / totals[0, 0]:6.2f} steps/s, in memory "
+          f"{steps / totals[1, 0]:6.2f} steps/s, ratio {totals[1, 0] / totals[0, 0]:5.2f} "
+          f"(median of rounds {np.median(ratios):4.2f}; target >= 0.9)")
+    print(f"  CPU time per step (all threads): pipeline {totals[0, 1] / steps:5.3f} s, in memory "
+          f"{totals[1, 1] / steps:5.3f} s, ratio {totals[1, 1] / totals[0, 1]:5.2f}")
+    return models
+
+
+def precomputed_rate(config, train, embedder, args):
+    """Stage-two steps/s of the recipe's trainer on precomputed embeddings (real views)."""
+    import keras
+    import numpy as np
+
+    from lateral_keras.training.inputs import embed, roi_images
+    from lateral_keras.training.stage_two_run import STEPS_PER_EXECUTION, build_trainer, pk_dataset
+
+    two = config.stage_two
+    images = roi_images(config, train)
+    views = [embed(embedder, config, train, images=images)]
+    views += [embed(embedder, config, train, training=True, seed=v, images=images)
+              for v in range(1, two.views_per_image)]
+    embeddings = np.concatenate(views)
+    labels = np.tile(train.labels, len(views)).astype("int32")
+    stream, steps = pk_dataset(embeddings, labels, two, epochs=50, seed=0)
+    trainer = build_trainer(two, 0)
+    trainer(embeddings[:1])
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
+                    steps_per_execution=min(steps, STEPS_PER_EXECUTION))
+    stream = stream.repeat()
+    fit_seconds(trainer, stream, 2 * steps)
+    total = sum(fit_seconds(trainer, stream, args.steps * steps) for _ in range(args.rounds))
+    return args.rounds * args.steps * steps / total, steps
+
+
+def end_to_end_rate(config, train, embedder, steps):
+    """Stage-two steps/s of the end-to-end trainer (augmented images through the backbone)."""
+    import keras
+
+    from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
+    from lateral_keras.training.inputs import augment_settings, roi_images
+    from lateral_keras.training.stage_two_run import build_trainer, pk_dataset
+
+    two = config.stage_two
+    images = roi_images(config, train)
+    augment = batch_augmenter(augment_settings(config), training=True)
+    stream, _ = pk_dataset(images, train.labels, two, epochs=50, seed=0, transform=augment)
+    trainer = build_trainer(two, 0, embedder)
+    height, width = config.preprocessing.input_size
+    trainer(keras.ops.cast(images[:1, :height, :width], "float32"))
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    stream = stream.repeat()
+    fit_seconds(trainer, stream, 1)
+    return steps / fit_seconds(trainer, stream, steps)
+
+
+def forward_rate(config, train, embedder):
+    """Images/s of the embedder in inference (the precomputation of the views)."""
+    from lateral_keras.training.inputs import embed, roi_images
+
+    images = roi_images(config, train)
+    embed(embedder, config, train, images=images)  # trace and warm
+    seconds = timed(lambda: embed(embedder, config, train, images=images))[1]
+    return len(train.records) / seconds
+
+
+def stage_two(config, train, models, args):
+    """Prints the stage-two comparison for every backbone of ``args.backbones``."""
+    from lateral_keras.training.stage_one import build_stage_one
+
+    two = config.stage_two
+    pk = two.classes_per_batch * two.samples_per_class
+    pre_rate, epoch_steps = precomputed_rate(config, train, models.embedder, args)
+    views = len(train.records) * two.views_per_image
+    recipe_steps = two.epochs * epoch_steps
+    print(f"stage two: m={two.m}, q={two.q}, P x K = {pk}, {epoch_steps} steps per epoch, "
+          f"{two.views_per_image} views per image ({views} embeddings)")
+    print(f"  precomputed embeddings: {pre_rate:8.1f} steps/s (any backbone)")
+    for backbone in args.backbones:
+        if backbone == config.stage_one.backbone_type:
+            embedder = models.embedder
+        else:
+            settings = dataclasses.replace(config.stage_one, backbone_type=backbone)
+            embedder = build_stage_one(settings, tuple(config.preprocessing.input_size),
+                                       config.data.num_classes, seed=0).embedder
+        e2e_rate = end_to_end_rate(config, train, embedder, args.e2e_steps)
+        images_per_s = forward_rate(config, train, embedder)
+        whole_pre = views / images_per_s + recipe_steps / pre_rate
+        whole_e2e = recipe_steps / e2e_rate
+        print(f"  {backbone:>9}: end to end {e2e_rate:7.2f} steps/s -> per step "
+              f"{pre_rate / e2e_rate:7.1f}x (target >= 50x); recipe stage two "
+              f"({recipe_steps} steps): precomputed {whole_pre:7.1f} s (views "
+              f"{views / images_per_s:6.1f} s at {images_per_s:5.0f} images/s) vs end to end "
+              f"{whole_e2e:7.1f} s -> {whole_e2e / whole_pre:5.1f}x")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=20, help="stage-one steps per round")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating measurement rounds")
+    parser.add_argument("--e2e-steps", type=int, default=4,
+                        help="end-to-end stage-two steps timed per backbone")
+    parser.add_argument("--work", default=None,
+                        help="folder for the dataset and ROI cache (reused; default: a new one)")
+    parser.add_argument("--backbones", nargs="*", default=["SmallCNN", "ResNet18", "ResNet50"],
+                        help="backbones of the end-to-end stage-two comparison (none: skip it)")
     args = parser.parse_args()
-
-    import keras
-    import numpy as np
-    import tensorflow as tf
 
     from lateral_keras.config import load_config
     from lateral_keras.training.data_setup import prepare_data
-    from lateral_keras.training.inputs import image_dataset
     from lateral_keras.training.run_folder import RunFolder
-    from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
-    from lateral_keras.training.stage_two_run import build_trainer, pk_dataset
 
-    work = tempfile.mkdtemp(prefix="lateral_bench_")
+    work = args.work or tempfile.mkdtemp(prefix="lateral_bench_")
     config = load_config(overrides=[
-        f"runs_dir={work}/runs", f"data.synthetic.out={work}/fish", "data.synthetic.n_fish=60",
-        "data.synthetic.n_sessions=2", "data.synthetic.images_per_session=4",
-        "data.synthetic.image_size=[480, 360]", "classes_per_batch=8",
+        f"runs_dir={work}/runs", f"data.synthetic.out={work}/fish", "data.synthetic.n_fish=90",
+        "data.synthetic.n_sessions=3", "data.synthetic.images_per_session=4",
+        "data.synthetic.image_size=[480, 360]", "sub_name=bench",
     ])
-    run = RunFolder(config).open()
-    data = prepare_data(config, run)
-    train = data.parts["train"]
-    settings = config.stage_one
-    batch = settings.batch_size
-    print(f"stage one: {settings.backbone_type}, batch {batch}, input "
-          f"{config.preprocessing.input_size}, {len(train.records)} training ROIs")
-
-    pipeline = image_dataset(config, train, training=True, batch_size=batch)
-    pipeline = pipeline.map(lambda x, y: ((x, y), y)).repeat()
-    full = pipeline.filter(lambda x, y: tf.shape(y)[0] == batch)  # epochs end in a short batch
-    held = list(full.take(args.steps).as_numpy_iterator())
-    in_memory = tf.data.Dataset.from_tensor_slices((
-        (np.stack([b[0][0] for b in held]), np.stack([b[0][1] for b in held])),
-        np.stack([b[1] for b in held]),
-    )).repeat()
-
-    def fit_on(dataset):
-        models = build_stage_one(settings, tuple(config.preprocessing.input_size),
-                                 config.data.num_classes, seed=0)
-        compile_stage_one(models, settings, args.steps)
-        return models, lambda steps: models.train_model.fit(
-            dataset, steps_per_epoch=steps, epochs=1, verbose=0)
-
-    models, fit_pipeline = fit_on(pipeline)
-    pipe_rate = steps_per_second(fit_pipeline, args.steps)
-    _, fit_memory = fit_on(in_memory)
-    memory_rate = steps_per_second(fit_memory, args.steps)
-    print(f"  recipe pipeline : {pipe_rate:7.2f} steps/s")
-    print(f"  in memory       : {memory_rate:7.2f} steps/s")
-    print(f"  ratio           : {pipe_rate / memory_rate:7.2f} (target >= 0.9)")
-
-    embedder = models.embedder
-    two = config.stage_two
-    pk = two.classes_per_batch * two.samples_per_class
-    images = [b[0][0] for b in held]
-    embeddings = np.concatenate([embedder.predict(x, verbose=0) for x in images])
-    labels = np.concatenate([b[1] for b in held]).astype("int32")
-    trainer = build_trainer(two, 0)
-    trainer(embeddings[:1])
-    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
-    stream, _ = pk_dataset(embeddings, labels, two, epochs=200, seed=0)
-    stream = stream.repeat()
-    precomputed = steps_per_second(
-        lambda steps: trainer.fit(stream, steps_per_epoch=steps, epochs=1, verbose=0), args.steps)
-
-    image_batches = [x[:pk] for x in images]
-
-    def through_backbone(steps):
-        for step in range(steps):
-            x = image_batches[step % len(image_batches)]
-            codes_in = embedder(x, training=False)
-            trainer.train_on_batch(codes_in, labels[:len(x)])
-
-    frozen = steps_per_second(through_backbone, max(4, args.steps // 4))
-    print(f"stage two: m={two.m}, q={two.q}, P x K = {pk}")
-    print(f"  precomputed embeddings : {precomputed:8.1f} steps/s")
-    print(f"  through frozen backbone: {frozen:8.1f} steps/s")
-    print(f"  ratio                  : {precomputed / frozen:8.1f}x (target >= 50x)")
+    run = RunFolder(config, restart=True).open()
+    train = prepare_data(config, run).parts["train"]
+    models = stage_one(config, train, args)
+    stage_two(config, train, models, args)
 
 
 if __name__ == "__main__":

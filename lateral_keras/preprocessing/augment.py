@@ -124,14 +124,19 @@ def as_augment_settings(settings_or_dict):
     )
 
 
-def build_augmentation(settings_or_dict, training):
+def build_augmentation(settings_or_dict, training, *, resize=True):
     """Builds the augmentation (`training=True`) or evaluation (`training=False`) stack.
+
+    Every random layer draws its parameters per image, so the stack can augment whole batches
+    (one crop offset, flip, saturation factor and brightness delta per image).
 
     Args:
         settings_or_dict: `AugmentSettings` or a dict of its fields (e.g. the config's
             `augmentation` section).
         training: True for the random training stack; False for the deterministic evaluation
             stack (resize + centre crop).
+        resize: start with the resize to `resize_hw`; False when the inputs already have that
+            size (as in `roi_tf_dataset`, which resizes each ROI once when loading it).
 
     Returns:
         `keras.Sequential` mapping float images `(h, w, 3)` or `(batch, h, w, 3)` in
@@ -148,7 +153,7 @@ def build_augmentation(settings_or_dict, training):
     s = as_augment_settings(settings_or_dict)
     seed = (lambda i: None) if s.seed is None else (lambda i: s.seed + i)
     height, width = s.input_size
-    layers = [keras.layers.Resizing(*s.resize_hw, name="resize")]
+    layers = [keras.layers.Resizing(*s.resize_hw, name="resize")] if resize else []
     if training and s.random_crop:
         layers.append(RandomCrop(height, width, seed=seed(0), name="random_crop"))
     else:

@@ -14,9 +14,9 @@ class RandomCrop(keras.layers.Layer):
     """Crops images to `(height, width)`: a random window when training, the centre otherwise.
 
     Inputs are channels-last images, `(h, w, c)` or `(batch, h, w, c)`, at least as large as the
-    target. One random offset is drawn per call, so a batch shares it; map the layer over single
-    images (as `roi_tf_dataset` does) for one offset per image. Uses `keras.ops` and
-    `keras.random` only, so it runs on every Keras backend.
+    target. Each image of a batch gets its own random offset, so the layer can augment whole
+    batches (the crops are gathered with one vectorised `take`, no per-image loop). Uses
+    `keras.ops` and `keras.random` only, so it runs on every Keras backend.
 
     Args:
         height: output height in pixels, a positive int.
@@ -62,25 +62,39 @@ class RandomCrop(keras.layers.Layer):
                 f"resize first. Received: inputs.shape={tuple(shape)}"
             )
 
-    def _offset(self, size, target, training):
-        if not training:
-            return (size - target) // 2
+    def _offsets(self, batch, size, target):
+        """One uniform integer offset in `[0, size - target]` per image, `(batch,)` int32."""
         room = ops.cast(size - target + 1, "float32")
-        draw = keras.random.uniform((), 0.0, 1.0, seed=self.generator)
+        draw = keras.random.uniform((batch,), 0.0, 1.0, seed=self.generator)
         offset = ops.cast(ops.floor(draw * room), "int32")
         return ops.minimum(offset, ops.cast(size - target, "int32"))
+
+    def _random_crops(self, images):
+        """Crops every image of `images` `(batch, h, w, c)` at its own random offset."""
+        batch, in_h, in_w, channels = ops.shape(images)
+        top = self._offsets(batch, in_h, self.height)
+        left = self._offsets(batch, in_w, self.width)
+        rows = top[:, None] + ops.arange(self.height, dtype="int32")
+        cols = left[:, None] + ops.arange(self.width, dtype="int32")
+        first_row = ops.arange(batch, dtype="int32") * ops.cast(in_h, "int32")
+        pixel = (first_row[:, None, None] + rows[:, :, None]) * ops.cast(in_w, "int32")
+        pixel = pixel + cols[:, None, :]
+        return ops.take(ops.reshape(images, (-1, channels)), pixel, axis=0)
 
     def call(self, inputs, training=True):
         inputs = ops.cast(inputs, self.compute_dtype)
         self._check_rank_and_size(inputs.shape)
-        shape = ops.shape(inputs)
-        top = self._offset(shape[-3], self.height, training)
-        left = self._offset(shape[-2], self.width, training)
-        if len(inputs.shape) == 3:
-            return ops.slice(inputs, [top, left, 0], [self.height, self.width, shape[-1]])
-        return ops.slice(
-            inputs, [0, top, left, 0], [shape[0], self.height, self.width, shape[-1]]
-        )
+        single = len(inputs.shape) == 3
+        images = ops.expand_dims(inputs, 0) if single else inputs
+        if training:
+            crops = self._random_crops(images)
+        else:
+            shape = ops.shape(images)
+            top, left = (shape[1] - self.height) // 2, (shape[2] - self.width) // 2
+            crops = ops.slice(
+                images, [0, top, left, 0], [shape[0], self.height, self.width, shape[3]]
+            )
+        return crops[0] if single else crops
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-3]) + (self.height, self.width, input_shape[-1])

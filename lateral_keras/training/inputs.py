@@ -18,7 +18,24 @@ def augment_settings(config, seed=None):
     }
 
 
-def image_dataset(config, part, *, training, batch_size, labels=True, seed=None, shuffle=None):
+def roi_images(config, part):
+    """Every ROI of ``part`` decoded once into memory (uint8, at the augmentation's resize size).
+
+    Args:
+        config: the run's ``Config``.
+        part: a ``PartData``.
+
+    Returns:
+        uint8 ``tf.Tensor`` ``(len(part.records), h, w, 3)`` for ``image_dataset(images=...)``.
+    """
+    from lateral_keras.preprocessing.augment import as_augment_settings
+    from lateral_keras.preprocessing.augment_pipeline import load_roi_images
+
+    return load_roi_images(part.records, as_augment_settings(augment_settings(config)).resize_hw)
+
+
+def image_dataset(config, part, *, training, batch_size, labels=True, seed=None, shuffle=None,
+                  images=None):
     """Batches of ROI images of one split part (augmented when ``training``).
 
     Args:
@@ -29,6 +46,7 @@ def image_dataset(config, part, *, training, batch_size, labels=True, seed=None,
         labels: yield ``(images, labels)`` (True) or images only.
         seed: augmentation and shuffle seed (default ``config.seed``).
         shuffle: shuffle the order (default: ``training``).
+        images: the part's decoded ROIs (``roi_images``); None decodes them.
 
     Returns:
         A prefetched ``tf.data.Dataset``.
@@ -38,11 +56,11 @@ def image_dataset(config, part, *, training, batch_size, labels=True, seed=None,
     return roi_tf_dataset(
         part.records, part.labels if labels else None, tuple(config.preprocessing.input_size),
         training, batch_size, config.seed if seed is None else seed,
-        augmentation=augment_settings(config, seed), shuffle=shuffle,
+        augmentation=augment_settings(config, seed), shuffle=shuffle, images=images,
     )
 
 
-def embed(model, config, part, *, training=False, seed=None):
+def embed(model, config, part, *, training=False, seed=None, images=None):
     """Features of every image of ``part``, in record order.
 
     Args:
@@ -51,12 +69,13 @@ def embed(model, config, part, *, training=False, seed=None):
         part: a ``PartData``.
         training: apply the training augmentation (for extra views), else the evaluation path.
         seed: augmentation seed of this view.
+        images: the part's decoded ROIs (``roi_images``), to decode once for several views.
 
     Returns:
         float32 array ``(len(part.records), d)``.
     """
     dataset = image_dataset(
         config, part, training=training, batch_size=config.evaluation.eval_batch_size,
-        labels=False, seed=seed, shuffle=False,
+        labels=False, seed=seed, shuffle=False, images=images,
     )
     return np.asarray(model.predict(dataset, verbose=0), dtype=np.float32)

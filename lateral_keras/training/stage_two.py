@@ -53,7 +53,11 @@ class IoMTrainer(keras.Model):
     """Trains ``projection`` with the configured loss terms; scores argmax codes in ``test_step``.
 
     TensorFlow backend only (``train_step`` uses ``tf.GradientTape``). Inputs are stage-one
-    embeddings (precomputed, or from a frozen embedder run in inference mode by the caller).
+    embeddings (precomputed), or, with ``embedder``, ROI images that the frozen embedder turns
+    into embeddings in inference mode (BatchNorm statistics fixed, no dropout) at every step
+    (the end-to-end path). Embeddings are cast to the projection's compute dtype, so a
+    ``mixed_float16`` embedder feeds a float32 projection (``build_trainer`` makes both the
+    trainer and its projection float32: no loss scaling is needed, nothing float16 is trained).
     Every loss term is tracked as its own metric; ``evaluate`` reports ``pairwise_eer`` of the
     hard codes over all in-batch pairs seen.
 
@@ -68,6 +72,8 @@ class IoMTrainer(keras.Model):
         lut_activation: ``"tanh"`` or ``"sigmoid"``.
         lut_weight: weight of the LUT loss (0.001 in the original).
         weight_decay: L2 factor on the trained kernels (the regularisation term).
+        embedder: optional frozen stage-one embedder (image -> embedding); set non-trainable
+            here. None: the inputs are embeddings.
 
     Example:
         >>> trainer = IoMTrainer(IoMProjection(m=64, q=8), "batch_hard_triplet")  # doctest: +SKIP
@@ -76,9 +82,13 @@ class IoMTrainer(keras.Model):
     """
 
     def __init__(self, projection, metric_loss, *, margin=0.2, quanti=True, code_balance=True,
-                 lut=None, lut_activation="tanh", lut_weight=0.001, weight_decay=0.0, **kwargs):
+                 lut=None, lut_activation="tanh", lut_weight=0.001, weight_decay=0.0,
+                 embedder=None, **kwargs):
         super().__init__(**kwargs)
         self.projection = projection
+        self.embedder = embedder
+        if embedder is not None:
+            embedder.trainable = False
         self.metric_loss = get_metric_loss(metric_loss, margin=margin)
         self.quanti = quanti
         self.code_balance = code_balance
@@ -95,8 +105,14 @@ class IoMTrainer(keras.Model):
     def metrics(self):
         return [*self.trackers.values(), self.code_eer]
 
+    def embed(self, inputs):
+        """Embeddings of ``inputs``: the frozen embedder in inference mode, or the inputs."""
+        if self.embedder is not None:
+            inputs = self.embedder(inputs, training=False)
+        return ops.cast(inputs, self.projection.compute_dtype)
+
     def call(self, inputs, training=False):
-        return self.projection(inputs, mode="soft", training=training)
+        return self.projection(self.embed(inputs), mode="soft", training=training)
 
     def _regularization(self):
         kernels = [v for v in self.projection.trainable_variables if len(v.shape) == 2]
@@ -107,7 +123,8 @@ class IoMTrainer(keras.Model):
     def train_step(self, data):
         import tensorflow as tf
 
-        embeddings, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        inputs, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        embeddings = self.embed(inputs)
         with tf.GradientTape() as tape:
             soft = self.projection(embeddings, mode="soft", training=True)
             terms = iom_loss_terms(
@@ -124,7 +141,7 @@ class IoMTrainer(keras.Model):
         return {m.name: m.result() for m in self.trackers.values()}
 
     def test_step(self, data):
-        embeddings, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        codes = self.projection(embeddings, mode="hard", training=False)
+        inputs, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        codes = self.projection(self.embed(inputs), mode="hard", training=False)
         self.code_eer.update_state(labels, codes)
         return {self.code_eer.name: self.code_eer.result()}

@@ -1,4 +1,8 @@
-"""Run stage two inside a run folder: IoM hashing trained on precomputed stage-one embeddings."""
+"""Run stage two inside a run folder: IoM hashing trained on precomputed stage-one embeddings.
+
+With ``stage_two.end_to_end`` the trainer instead takes augmented ROI images through the frozen
+embedder at every step (much slower: see ``benchmarks/train_pipeline.py``).
+"""
 
 import logging
 import math
@@ -8,15 +12,21 @@ import keras
 import numpy as np
 
 from lateral_keras.layers import IoMProjection, lut_table
+from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
 from lateral_keras.saving import load_model
+from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
-from lateral_keras.training.inputs import embed
+from lateral_keras.training.inputs import augment_settings, embed, roi_images
 from lateral_keras.training.pk_sampler import pk_index_batches
 from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.stage_two import IoMTrainer
 from lateral_keras.utils.atomic import atomic_path
 
 logger = logging.getLogger(__name__)
+
+STEPS_PER_EXECUTION = 32
+"""Stage-two steps run per compiled call: removes Keras's per-step Python overhead, which is
+most of a step's time on precomputed embeddings (callbacks still see every epoch end)."""
 
 
 def training_embeddings(config, run, embedder, part):
@@ -37,9 +47,11 @@ def training_embeddings(config, run, embedder, part):
     if os.path.exists(path):
         with np.load(path) as stored:
             return stored["embeddings"], stored["labels"]
-    views = [embed(embedder, config, part)]
+    images = roi_images(config, part)
+    views = [embed(embedder, config, part, images=images)]
     for view in range(1, config.stage_two.views_per_image):
-        views.append(embed(embedder, config, part, training=True, seed=config.seed + view))
+        views.append(embed(embedder, config, part, training=True, seed=config.seed + view,
+                           images=images))
     embeddings = np.concatenate(views)
     labels = np.tile(part.labels, len(views)).astype(np.int32)
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
@@ -47,8 +59,46 @@ def training_embeddings(config, run, embedder, part):
     return embeddings, labels
 
 
-def pk_dataset(embeddings, labels, settings, epochs, seed):
+def training_stream(config, run, embedder, part):
+    """Stage two's P x K training stream: precomputed embeddings, or images (end to end).
+
+    Args:
+        config: the run's ``Config``.
+        run: the ``RunFolder`` (caches the precomputed embeddings).
+        embedder: the frozen stage-one embedder.
+        part: the training ``PartData``.
+
+    Returns:
+        ``(dataset, steps_per_epoch, sample)``: ``sample`` is one input to build the trainer
+        with (an embedding, or a centre-cropped image when ``stage_two.end_to_end``).
+    """
+    settings = config.stage_two
+    if not settings.end_to_end:
+        embeddings, labels = training_embeddings(config, run, embedder, part)
+        dataset, steps = pk_dataset(embeddings, labels, settings, settings.epochs, config.seed)
+        return dataset, steps, embeddings[:1]
+    images = roi_images(config, part)
+    augment = batch_augmenter(augment_settings(config), training=True)
+    dataset, steps = pk_dataset(images, part.labels, settings, settings.epochs, config.seed,
+                                transform=augment)
+    height, width = config.preprocessing.input_size
+    return dataset, steps, keras.ops.cast(images[:1, :height, :width], "float32")
+
+
+def pk_dataset(embeddings, labels, settings, epochs, seed, transform=None):
     """A ``tf.data`` stream of P x K batches of embeddings, ``epochs`` epochs long.
+
+    The sample indices of every batch are drawn up front; each step gathers its batch from the
+    whole array held as one tensor (no per-step Python).
+
+    Args:
+        embeddings: ``(n, ...)`` array or tensor: embeddings, or images for ``transform``.
+        labels: ``(n,)`` int labels.
+        settings: the ``stage_two`` config section (P, K).
+        epochs: epochs of batches to draw.
+        seed: seed of the sampler.
+        transform: optional function applied to each gathered batch (e.g. the augmentation
+            of the end-to-end path).
 
     Returns:
         ``(dataset, steps_per_epoch)``.
@@ -61,18 +111,23 @@ def pk_dataset(embeddings, labels, settings, epochs, seed):
         for _ in range(epochs)
     ]
     indices = np.concatenate(epoch_batches)
-    x, y = tf.constant(embeddings), tf.constant(labels)
+    x, y = tf.convert_to_tensor(embeddings), tf.convert_to_tensor(labels)
+    transform = transform or (lambda batch: batch)
     dataset = tf.data.Dataset.from_tensor_slices(indices).map(
-        lambda idx: (tf.gather(x, idx), tf.gather(y, idx))
+        lambda idx: (transform(tf.gather(x, idx)), tf.gather(y, idx))
     )
     return dataset.prefetch(tf.data.AUTOTUNE), len(epoch_batches[0])
 
 
-def build_trainer(settings, seed):
-    """The ``IoMTrainer`` (with its ``IoMProjection``) configured by ``stage_two`` settings."""
+def build_trainer(settings, seed, embedder=None):
+    """The ``IoMTrainer`` (with its ``IoMProjection``) configured by ``stage_two`` settings.
+
+    Both are float32 whatever the global dtype policy; ``embedder`` (frozen, inference mode)
+    makes it the end-to-end trainer on images.
+    """
     projection = IoMProjection(
         m=settings.m, q=settings.q, hidden_layer_remark=settings.hidden_layer_remark,
-        temperature=settings.T, seed=seed, name="iom",
+        temperature=settings.T, seed=seed, name="iom", dtype="float32",
     )
     bits = max(1, math.ceil(math.log2(settings.q)))
     lut = None if settings.bin_lut_loss == "none" else lut_table(settings.q, bits)
@@ -80,7 +135,8 @@ def build_trainer(settings, seed):
         projection, settings.loss_fun, margin=settings.triplet_margin, quanti=settings.quanti,
         code_balance=settings.code_balance_loss, lut=lut,
         lut_activation=settings.bin_lut_loss if lut is not None else "tanh",
-        lut_weight=settings.lut_weight, weight_decay=settings.w_decay,
+        lut_weight=settings.lut_weight, weight_decay=settings.w_decay, embedder=embedder,
+        dtype="float32",
     )
 
 
@@ -103,23 +159,34 @@ def train_stage_two(config, run, data, embedder, *, verbose=1):
     Returns:
         The code model: embedding -> IoM codes ``(batch, m)`` int32.
     """
+    strategy = distributed.training_strategy(config)
+    run = distributed.worker_run(run, strategy)
     model_path = run.file("models", "iom_codes.keras")
     if run.is_done("stage_two"):
         logger.info("Stage two already finished: loading %s", model_path)
         return load_model(model_path)
     settings = config.stage_two
     keras.utils.set_random_seed(config.seed)
-    embeddings, labels = training_embeddings(config, run, embedder, data.parts["train"])
+    dataset, steps, sample = training_stream(config, run, embedder, data.parts["train"])
     val = data.parts["val"]
     val_embeddings = embed(embedder, config, val)
-    dataset, steps = pk_dataset(embeddings, labels, settings, settings.epochs, config.seed)
-    trainer = build_trainer(settings, config.seed)
-    trainer(embeddings[:1])  # built before fit, so BackupAndRestore can restore into it
-    schedule = keras.optimizers.schedules.CosineDecay(
-        settings.base_lr, decay_steps=settings.epochs * steps, alpha=0.01
-    )
-    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
-    codes = code_model(trainer.projection, embeddings.shape[1])
+    dataset, steps = distributed.distribute_pk_batches(dataset, steps, strategy)
+    with distributed.strategy_scope(strategy):
+        trainer = build_trainer(settings, config.seed,
+                                embedder if settings.end_to_end else None)
+        trainer.metric_loss = distributed.replica_loss(trainer.metric_loss, strategy)
+        trainer(sample)  # built before fit, so BackupAndRestore can restore into it
+        distributed.synchronize_batch_norm(trainer, strategy)
+        schedule = keras.optimizers.schedules.CosineDecay(
+            settings.base_lr, decay_steps=settings.epochs * steps, alpha=0.01
+        )
+        trainer.compile(
+            optimizer=keras.optimizers.Adam(
+                schedule, **distributed.stage_two_optimizer_options(strategy)),
+            jit_compile=config.stage_one.jit_compile,
+            steps_per_execution=min(steps, STEPS_PER_EXECUTION),
+        )
+        codes = code_model(trainer.projection, val_embeddings.shape[1])
     protocol = ProtocolCallback(
         lambda: codes.predict(val_embeddings, verbose=0), val.identities, val.sessions,
         data.session_order, val.sides, max_impostors=config.evaluation.max_impostors,

@@ -240,3 +240,92 @@ def test_layers_train_inside_a_model_fit_step():
     history = model.fit(x, np.array([0, 1, 0, 1]), batch_size=2, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
     assert model.predict(x, verbose=0).shape == (4, 2)
+
+
+@pytest.mark.backend_agnostic
+def test_random_crop_draws_one_window_per_image_of_a_batch():
+    x = np.repeat(_images(1, 20, 30, seed=16), 12, axis=0)
+    y = keras.ops.convert_to_numpy(RandomCrop(12, 16, seed=4)(x, training=True))
+    offsets = []
+    for crop in y:
+        found = _find_window(x[0], crop)
+        assert len(found) == 1
+        offsets.append(found[0])
+    assert len(set(offsets)) > 4
+    assert all(0 <= t <= 8 and 0 <= left <= 14 for t, left in offsets)
+
+
+def _roi_files(tmp_path, image, count):
+    paths = []
+    for i in range(count):
+        path = str(tmp_path / f"roi_{i}.png")
+        cv2.imwrite(path, cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        paths.append(path)
+    return paths
+
+
+def _pipeline_batch(paths, settings, batch_size):
+    from lateral_keras.preprocessing.augment_pipeline import roi_tf_dataset
+
+    dataset = roi_tf_dataset(paths, list(range(len(paths))), training=True,
+                             batch_size=batch_size, augmentation=settings)
+    images, labels = next(iter(dataset))
+    return images.numpy(), labels.numpy()
+
+
+tf_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="training pipeline augments in tf.data"
+)
+
+
+@tf_only
+def test_pipeline_crops_and_flips_each_image_of_a_batch_on_its_own(tmp_path):
+    from lateral_keras.preprocessing.augment_pipeline import roi_tf_dataset
+
+    roi = np.random.default_rng(17).integers(0, 256, (22, 33, 3), dtype=np.uint8)
+    paths = _roi_files(tmp_path, roi, 16)
+    settings = dict(input_size=(16, 24), resize_to=(22, 33), random_flip=True,
+                    saturation=None, brightness=0.0, seed=1)
+    images, labels = _pipeline_batch(paths, settings, 16)
+    assert images.shape == (16, 16, 24, 3) and sorted(labels) == list(range(16))
+    windows = []
+    for crop in images:
+        found = _find_window(roi.astype("float32"), crop)
+        mirrored = _find_window(roi.astype("float32"), crop[:, ::-1])
+        assert len(found) + len(mirrored) == 1
+        windows.append(("kept", *found[0]) if found else ("flipped", *mirrored[0]))
+    assert len({window[1:] for window in windows}) > 5
+    assert {window[0] for window in windows} == {"kept", "flipped"}
+    evaluation = roi_tf_dataset(paths[:3], None, training=False, batch_size=2,
+                                augmentation=dict(settings, input_size=(8, 14), resize_to=(12, 20)))
+    crops = np.concatenate([batch.numpy() for batch in evaluation])
+    resized = cv2.resize(roi, (20, 12), interpolation=cv2.INTER_LINEAR).astype("float32")
+    np.testing.assert_allclose(crops, np.repeat(resized[None, 2:10, 3:17], 3, 0), atol=1.0)
+
+
+@tf_only
+def test_pipeline_saturation_and_brightness_are_drawn_per_image_in_range(tmp_path):
+    rng = np.random.default_rng(18)
+    value = rng.uniform(120, 200, (10, 12, 1))
+    roi = np.concatenate([value, value * rng.uniform(0.6, 1.0, (10, 12, 1)), value * 0.6], -1)
+    roi = np.round(roi).astype(np.uint8)
+    paths = _roi_files(tmp_path, roi, 16)
+    settings = dict(input_size=(10, 12), crop_margin=0.0, random_flip=False,
+                    saturation=(0.7, 1.3), brightness=0.1, seed=2)
+    images, _ = _pipeline_batch(paths, settings, 16)
+    # Saturation keeps each pixel's max channel (HSV value); brightness then adds one delta
+    # per image (no clipping here: values stay within [0, 255]).
+    deltas = images.max(-1) - roi.max(-1)
+    np.testing.assert_allclose(deltas, deltas[:, :1, :1] + 0 * deltas, atol=1e-3)
+    per_image = deltas[:, 0, 0]
+    assert np.abs(per_image).max() <= 0.1 * 255 + 1e-3 and np.std(per_image) > 3.0
+    before = _hsv(roi.astype("float32"))
+    factors = []
+    for image, delta in zip(images, per_image):
+        after = _hsv(image - delta)
+        ratio = after[..., 1] / before[..., 1]
+        np.testing.assert_allclose(ratio, ratio.mean(), atol=2e-3)
+        np.testing.assert_allclose(after[..., 2], before[..., 2], atol=1e-4)
+        factors.append(ratio.mean())
+    assert all(0.7 - 1e-3 <= f <= 1.3 + 1e-3 for f in factors)
+    assert np.std(factors) > 0.05
