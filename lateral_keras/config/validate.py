@@ -90,6 +90,11 @@ def check_value(key, value, f, where):
         for item in value:
             if isinstance(item, (int, float)) and not isinstance(item, bool):
                 _check_bounds(item, meta, where, key)
+            if meta.get("choices") is not None and item not in meta["choices"]:
+                raise ConfigError(
+                    f"{where}: every value of '{key}' must be one of "
+                    f"{', '.join(map(str, meta['choices']))}. Received: {key}={list(value)!r}"
+                )
         return list(value)
     choices = meta.get("choices")
     if choices is not None:
