@@ -19,6 +19,7 @@ def load_model(path, **kwargs):
     Example:
         >>> embedder = load_model("runs/synthetic_default/models/embedder.keras")  # doctest: +SKIP
     """
+    import lateral_keras.export  # noqa: F401
     import lateral_keras.layers  # noqa: F401
     import lateral_keras.losses  # noqa: F401
     import lateral_keras.metrics  # noqa: F401

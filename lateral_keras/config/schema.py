@@ -72,6 +72,8 @@ class DataConfig:
         [1 / 3, 1 / 9, 5 / 9], "train / validation / evaluation shares", length=3, min=0, max=1
     )
     num_classes: int | None = setting(None, "training identities (derived from the data)", min=2)
+    tfrecords: str | None = setting(
+        None, "folder of TFRecord shards of the ROI cache (write_tfrecord_shards) to train from")
     synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
 
 
@@ -92,7 +94,12 @@ class PreprocessingConfig:
     """ROI extraction and the input images the networks see."""
 
     roi: str = setting(
-        "extract", "extract the skin ROI, or use images as they are", choices=("extract", "none")
+        "extract", "extract the skin ROI, use images as they are, or the manifest's box",
+        choices=("extract", "none", "box"),
+    )
+    mirror_side: str = setting(
+        "none", "flank whose ROIs are mirrored and treated as the other flank (symmetric species)",
+        choices=("none", "left", "right"),
     )
     input_size: list = setting([64, 256], "network input [height, width]", length=2, min=8)
     top_fraction: float = setting(0.05, "ROI top, share of body depth below the back", min=0,
@@ -126,9 +133,30 @@ class StageOneConfig:
     arc_scale: float = setting(64.0, "ArcFace scale s", min=0)
     arc_margin: float = setting(0.5, "ArcFace additive angular margin m", min=0, max=1.5)
     dropout: float = setting(0.5, "dropout before the embedding", min=0, max=1)
+    pooling: str = setting(
+        "flatten", "feature map -> embedding: keep every cell, average rows, or average all",
+        choices=("flatten", "height", "average"),
+    )
+    mirror_classes: str = setting(
+        "both", "mirrored ROIs as extra training classes (more identities for free)",
+        choices=("none", "horizontal", "both"),
+    )
+    white_balance: float = setting(
+        0.0, "random per-channel gain of training ROIs: 1 +- this", min=0, max=0.99
+    )
+    contrast: float = setting(0.0, "random contrast factor of training ROIs: 1 +- this", min=0,
+                              max=0.99)
+    blur: float = setting(0.0, "largest random blend of training ROIs towards a blurred copy",
+                          min=0, max=1)
+    smooth_warp: float = setting(
+        0.0, "random smooth warp of training ROIs, offset sd as a share of the ROI height",
+        min=0, max=0.5,
+    )
     run_eagerly: bool = setting(False, "debug: run eagerly (original: --mode eager_tf)")
-    mixed_precision: bool = setting(False, "mixed float16 precision (GPU)")
-    jit_compile: bool = setting(False, "XLA compilation (slows MobileNetV2 on CPU)")
+    mixed_precision: bool = setting(
+        False, "mixed float16 embedder in both stages (GPU); ArcFace and IoM stay float32")
+    jit_compile: bool = setting(
+        False, "XLA compilation of both stages' train steps (slows MobileNetV2 on CPU)")
     sub_name: str | None = setting(None, "run name of a stage one to reuse (two-file style)")
 
 
@@ -159,6 +187,18 @@ class StageTwoConfig:
                                      min=1)
     views_per_image: int = setting(4, "augmented views per image for precomputed embeddings",
                                    min=1)
+    end_to_end: bool = setting(
+        False, "train on images through the frozen backbone (slow) instead of precomputed "
+        "embeddings")
+
+
+@dataclass
+class DistributeConfig:
+    """Data-parallel training on several machines (``tf.distribute``, TensorFlow backend)."""
+
+    strategy: str = setting(
+        "none", "none: one process; multi_worker: MultiWorkerMirroredStrategy from TF_CONFIG",
+        choices=("none", "multi_worker"))
 
 
 @dataclass
@@ -172,6 +212,14 @@ class EvaluationConfig:
     open_set_fraction: float = setting(0.2, "share of eval identities kept out of the gallery",
                                        min=0, max=1)
     seed: int = setting(0, "seed of impostor sampling and open-set selection")
+    cross_side: bool = setting(False, "also match images of different flanks (left vs right)")
+    threshold_far: float = setting(
+        1e-2, "FAR at which the decision threshold is chosen on the validation identities",
+        min=1e-6, max=1)
+    pairs_file: str | None = setting(
+        None, "CSV of verification pairs (image_a, image_b[, genuine]) scored besides all pairs")
+    example_pairs: int = setting(6, "false matches and false non-matches shown in the report",
+                                 min=0)
 
 
 @dataclass
@@ -186,6 +234,12 @@ class TuningConfig:
     margin_values: list = setting([0.3, 0.4, 0.5, 0.6], "ArcFace margins (--search-margin)",
                                   min=0)
     search_margin: bool = setting(False, "also search the ArcFace margin")
+    t_values: list = setting([], "softmax temperatures T searched (empty: stage_two.T)", min=0)
+    loss_values: list = setting([], "metric losses searched (empty: stage_two.loss_fun)",
+                                choices=METRIC_LOSSES)
+    lr_values: list = setting([], "stage-two learning rates searched (empty: base_lr)", min=0)
+    epochs: int = setting(8, "stage-two epochs of each trial (hyperband: the most)", min=1)
+    seed: int = setting(0, "seed of the search algorithm")
     directory: str | None = setting(None, "tuner folder (default: <run>/tuning)")
 
 
@@ -202,6 +256,7 @@ class Config:
     stage_two: StageTwoConfig = field(default_factory=StageTwoConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     tuning: TuningConfig = field(default_factory=TuningConfig)
+    distribute: DistributeConfig = field(default_factory=DistributeConfig)
     notices: list = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self):

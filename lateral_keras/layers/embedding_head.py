@@ -1,11 +1,15 @@
 """Stage-one embedding head on top of a backbone."""
 
 import keras
+from keras import ops
+
+POOLING_AXES = {"flatten": (), "height": (1,), "average": (1, 2)}
+"""Feature-map axes averaged before the flatten, per ``pooling`` mode."""
 
 
 @keras.saving.register_keras_serializable(package="lateral_keras")
 class EmbeddingHead(keras.layers.Layer):
-    """BatchNorm -> Dropout -> Flatten -> Dense(L2) -> BatchNorm (SPEC section 3).
+    """BatchNorm -> Dropout -> [pool] -> Flatten -> Dense(L2) -> BatchNorm (SPEC section 3).
 
     The output is the embedding `e`, not normalised (heads normalise it when
     they need to).
@@ -16,6 +20,11 @@ class EmbeddingHead(keras.layers.Layer):
         weight_decay: L2 factor on the Dense kernel, `>= 0` (0 disables it).
             Defaults to 5e-4.
         seed: optional int seed of the dropout.
+        pooling: `"flatten"` (SPEC: every feature-map cell keeps its place),
+            `"height"` (mean over the rows of a `(batch, h, w, c)` map first: the
+            layout along the body is kept, small vertical shifts are forgiven) or
+            `"average"` (global mean: a bag of local features). Defaults to
+            `"flatten"`.
         **kwargs: base `keras.layers.Layer` arguments.
 
     Call arguments:
@@ -35,8 +44,13 @@ class EmbeddingHead(keras.layers.Layer):
         Recognition", CVPR 2019 (the "E" output block).
     """
 
-    def __init__(self, embd_shape=512, dropout=0.5, weight_decay=5e-4, seed=None, **kwargs):
+    def __init__(self, embd_shape=512, dropout=0.5, weight_decay=5e-4, seed=None,
+                 pooling="flatten", **kwargs):
         super().__init__(**kwargs)
+        if pooling not in POOLING_AXES:
+            raise ValueError(
+                f"`pooling` must be one of {sorted(POOLING_AXES)}. Received: pooling={pooling!r}"
+            )
         if not isinstance(embd_shape, int) or embd_shape < 1:
             raise ValueError(
                 f"`embd_shape` must be a positive int. Received: embd_shape={embd_shape}"
@@ -49,6 +63,7 @@ class EmbeddingHead(keras.layers.Layer):
         self.dropout = float(dropout)
         self.weight_decay = float(weight_decay)
         self.seed = seed
+        self.pooling = pooling
         policy = self.dtype_policy
         self.input_norm = keras.layers.BatchNormalization(dtype=policy, name="input_norm")
         self.input_dropout = keras.layers.Dropout(dropout, seed=seed, dtype=policy, name="dropout")
@@ -63,15 +78,24 @@ class EmbeddingHead(keras.layers.Layer):
 
     def build(self, input_shape):
         self.input_norm.build(input_shape)
-        flat_shape = self.flatten.compute_output_shape(input_shape)
+        flat_shape = self.flatten.compute_output_shape(self._pooled_shape(input_shape))
         self.dense.build(flat_shape)
         self.output_norm.build((input_shape[0], self.embd_shape))
 
     def call(self, inputs, training=None):
         x = self.input_norm(inputs, training=training)
         x = self.input_dropout(x, training=training)
+        axes = POOLING_AXES[self.pooling]
+        if axes and len(x.shape) == 4:
+            x = ops.mean(x, axis=axes)
         x = self.dense(self.flatten(x))
         return self.output_norm(x, training=training)
+
+    def _pooled_shape(self, input_shape):
+        axes = POOLING_AXES[self.pooling]
+        if not axes or len(input_shape) != 4:
+            return tuple(input_shape)
+        return tuple(d for i, d in enumerate(input_shape) if i not in axes)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.embd_shape)
@@ -84,6 +108,7 @@ class EmbeddingHead(keras.layers.Layer):
                 "dropout": self.dropout,
                 "weight_decay": self.weight_decay,
                 "seed": self.seed,
+                "pooling": self.pooling,
             }
         )
         return config

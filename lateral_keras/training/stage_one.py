@@ -51,6 +51,7 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
         dropout=settings.dropout,
         weight_decay=settings.w_decay,
         seed=seed,
+        pooling=settings.pooling,
         name="embedding",
     )(backbone(image))
     regularizer = keras.regularizers.L2(settings.w_decay) if settings.w_decay else None
@@ -60,10 +61,12 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
             scale=settings.arc_scale,
             margin=settings.arc_margin,
             kernel_regularizer=regularizer,
+            dtype="float32",  # margins on cosines near 1: float32 also under mixed precision
             name="arc_margin",
         )(embedding, labels=label)
     else:
-        logits = NormHead(num_classes, weight_decay=settings.w_decay, name="norm_head")(embedding)
+        logits = NormHead(num_classes, weight_decay=settings.w_decay, dtype="float32",
+                          name="norm_head")(embedding)
     logits = keras.layers.Activation("linear", dtype="float32", name="logits")(logits)
     train_model = keras.Model([image, label], logits, name="stage_one")
     embedder = keras.Model(image, embedding, name="embedder")

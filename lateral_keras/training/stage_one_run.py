@@ -1,15 +1,18 @@
 """Run stage one inside a run folder: fit, keep the best validation EER, save the embedder."""
 
 import logging
-import math
 
 import keras
 
 from lateral_keras.saving import load_model
+from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
-from lateral_keras.training.inputs import embed, image_dataset
+from lateral_keras.training.inputs import embed
+from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor
+from lateral_keras.training.photometric import photometric_jitter
 from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.sample_images import SampleImages
+from lateral_keras.training.smooth_warp import smooth_warp
 from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,8 @@ def train_stage_one(config, run, data, *, verbose=1):
     Returns:
         The embedder model (ROI image in [0, 255] -> embedding), with the best weights.
     """
+    strategy = distributed.training_strategy(config)
+    run = distributed.worker_run(run, strategy)
     model_path = run.file("models", "embedder.keras")
     if run.is_done("stage_one"):
         logger.info("Stage one already finished: loading %s", model_path)
@@ -39,23 +44,40 @@ def train_stage_one(config, run, data, *, verbose=1):
     if settings.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
     train, val = data.parts["train"], data.parts["val"]
-    steps = math.ceil(len(train.records) / settings.batch_size)
-    dataset = image_dataset(config, train, training=True, batch_size=settings.batch_size)
-    dataset = dataset.map(lambda images, labels: ((images, labels), labels))
-    models = build_stage_one(
-        settings, tuple(config.preprocessing.input_size), config.data.num_classes,
-        seed=config.seed,
-    )
-    compile_stage_one(models, settings, steps)
+    steps = distributed.epoch_steps(len(train.records), settings.batch_size, strategy)
+    num_classes = config.data.num_classes
+
+    def stream(shard):
+        dataset = distributed.training_images(config, train, settings.batch_size, shard)
+        return dataset.map(
+            lambda images, labels: mirror_batch(
+                photometric_jitter(
+                    smooth_warp(images, settings.smooth_warp), settings.white_balance,
+                    settings.contrast, settings.blur,
+                ),
+                labels, num_classes,
+                settings.mirror_classes,
+            )
+        ).map(lambda images, labels: ((images, labels), labels))
+
+    dataset = distributed.distributed_stream(stream, strategy)
+    with distributed.strategy_scope(strategy):
+        models = build_stage_one(
+            settings, tuple(config.preprocessing.input_size),
+            num_classes * mirror_factor(settings.mirror_classes), seed=config.seed,
+        )
+        compile_stage_one(models, settings, steps)
+        distributed.synchronize_batch_norm(models.train_model, strategy)
     protocol = ProtocolCallback(
         lambda: embed(models.embedder, config, val), val.identities, val.sessions,
         data.session_order, val.sides, max_impostors=config.evaluation.max_impostors,
     )
     callbacks, best_path = stage_callbacks(run, "stage_one", protocol,
                                            save_steps=settings.save_steps)
-    callbacks.append(SampleImages(run.folder("logs", "stage_one"), dataset))
+    samples = dataset if strategy is None else stream((0, 1))
+    callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
     models.train_model.fit(dataset, epochs=settings.epochs, callbacks=callbacks,
-                           verbose=verbose)
+                           steps_per_epoch=None if strategy is None else steps, verbose=verbose)
     models.train_model.load_weights(best_path)
     models.embedder.save(model_path)
     best = protocol.score().summary()

@@ -81,3 +81,34 @@ def test_round_trip(keras_round_trip):
 def test_invalid_arguments(kwargs):
     with pytest.raises(ValueError, match="Received: "):
         EmbeddingHead(**kwargs)
+
+
+@pytest.mark.parametrize("pooling, axes", [("height", (1,)), ("average", (1, 2))])
+def test_pooling_averages_before_the_dense_layer(pooling, axes):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 4, 5, 2)).astype("float32")
+    head = EmbeddingHead(embd_shape=3, dropout=0.0, pooling=pooling)
+    head.build(x.shape)
+    for w in head.weights:
+        w.assign(rng.uniform(0.5, 1.5, size=w.shape).astype("float32"))
+    gamma1, beta1, mean1, var1 = (keras.ops.convert_to_numpy(w) for w in head.input_norm.weights)
+    kernel, bias = (keras.ops.convert_to_numpy(w) for w in head.dense.weights)
+    gamma2, beta2, mean2, var2 = (keras.ops.convert_to_numpy(w) for w in head.output_norm.weights)
+    pooled = _batch_norm(x, gamma1, beta1, mean1, var1).mean(axis=axes).reshape(3, -1)
+    expected = _batch_norm(pooled @ kernel + bias, gamma2, beta2, mean2, var2)
+    assert kernel.shape[0] == {"height": 5 * 2, "average": 2}[pooling]
+    got = keras.ops.convert_to_numpy(head(x, training=False))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    assert head.compute_output_shape(x.shape) == (3, 3)
+
+
+def test_pooling_round_trip(keras_round_trip):
+    inputs = keras.Input((3, 4, 2))
+    model = keras.Model(inputs, EmbeddingHead(embd_shape=6, pooling="height")(inputs))
+    keras_round_trip(model, np.random.default_rng(1).normal(size=(2, 3, 4, 2)).astype("float32"))
+    assert model.layers[-1].get_config()["pooling"] == "height"
+
+
+def test_unknown_pooling_names_the_value():
+    with pytest.raises(ValueError, match="pooling='max'"):
+        EmbeddingHead(pooling="max")

@@ -1,0 +1,80 @@
+"""Smooth random warps of ROI batches: the skin stretches and shifts a little between sessions.
+
+Weeks apart, a fish's pattern is the same but not in the same place: the fish has grown
+unevenly, bends differently, and the ROI landmarks land a little elsewhere. A random smooth
+displacement field (a coarse grid of Gaussian offsets, upsampled bicubically) moves
+neighbouring pixels together, so the pattern keeps its local shape while its layout drifts,
+which teaches stage one to match across sessions.
+"""
+
+
+def smooth_warp(images, strength, grid=(3, 9), seed=None):
+    """Warp each image of a batch with its own random smooth displacement field (TensorFlow).
+
+    Output pixel ``(y, x)`` samples the input bilinearly at ``(y + dy, x + dx)``, clamped to
+    the image; ``dy`` and ``dx`` are a ``grid``-sized field of independent normal offsets with
+    standard deviation ``strength * height`` pixels, upsampled bicubically to the image size.
+
+    Args:
+        images: float ``(batch, h, w, c)`` tensor with static ``h``, ``w``, ``c``.
+        strength: offset standard deviation as a share of the image height (0: unchanged).
+        grid: ``(rows, columns)`` of the coarse field; more means a less smooth warp.
+        seed: optional int seed of the offsets.
+
+    Returns:
+        The warped float32 batch, same shape.
+
+    Example:
+        >>> ds = ds.map(lambda x, y: (smooth_warp(x, 0.08), y))  # doctest: +SKIP
+    """
+    import tensorflow as tf
+
+    if strength < 0:
+        raise ValueError(f"`strength` must be >= 0. Received: strength={strength}")
+    images = tf.convert_to_tensor(images, tf.float32)
+    if strength == 0:
+        return images
+    _, height, width, _ = images.shape
+    coarse = tf.random.normal(
+        tf.stack([tf.shape(images)[0], grid[0], grid[1], 2]), stddev=strength * height, seed=seed
+    )
+    return warp_with_field(images, tf.image.resize(coarse, (height, width), method="bicubic"))
+
+
+def warp_with_field(images, field):
+    """Sample each image bilinearly at its pixel positions plus a displacement field.
+
+    Args:
+        images: float ``(batch, h, w, c)`` tensor with static ``h``, ``w``, ``c``.
+        field: float ``(batch, h, w, 2)`` offsets ``(dy, dx)`` in pixels; sample positions are
+            clamped to the image.
+
+    Returns:
+        float32 ``(batch, h, w, c)``: output ``[b, y, x]`` is the input of image ``b`` at
+        ``(y + dy, x + dx)``.
+
+    Example:
+        >>> warp_with_field(images, tf.zeros(images.shape[:3] + (2,)))  # doctest: +SKIP
+    """
+    import tensorflow as tf
+
+    images = tf.convert_to_tensor(images, tf.float32)
+    _, height, width, channels = images.shape
+    rows, cols = tf.meshgrid(
+        tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij"
+    )
+    y = tf.clip_by_value(rows + field[..., 0], 0.0, height - 1.0)
+    x = tf.clip_by_value(cols + field[..., 1], 0.0, width - 1.0)
+    y0, x0 = tf.floor(y), tf.floor(x)
+    wy, wx = (y - y0)[..., None], (x - x0)[..., None]
+    y0, x0 = tf.cast(y0, tf.int32), tf.cast(x0, tf.int32)
+    y1, x1 = tf.minimum(y0 + 1, height - 1), tf.minimum(x0 + 1, width - 1)
+    flat = tf.reshape(images, (-1, channels))
+    base = tf.reshape(tf.range(tf.shape(images)[0]) * height * width, (-1, 1, 1))
+
+    def pick(yi, xi):
+        return tf.gather(flat, base + yi * width + xi)
+
+    top = pick(y0, x0) * (1.0 - wx) + pick(y0, x1) * wx
+    bottom = pick(y1, x0) * (1.0 - wx) + pick(y1, x1) * wx
+    return top * (1.0 - wy) + bottom * wy

@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor
+
+NUMPY_MIRRORS = {
+    0: lambda x: x,
+    1: lambda x: x[:, ::-1],
+    2: lambda x: x[::-1, :],
+    3: lambda x: x[::-1, ::-1],
+}
+
+
+@pytest.mark.parametrize("mode, factor", [("none", 1), ("horizontal", 2), ("both", 4)])
+def test_each_image_is_its_mirror_class(mode, factor):
+    rng = np.random.default_rng(0)
+    num_classes = 5
+    images = rng.uniform(0, 255, (64, 6, 10, 3)).astype("float32")
+    labels = rng.integers(0, num_classes, 64).astype("int32")
+    out_images, out_labels = mirror_batch(images, labels, num_classes, mode, seed=1)
+    out_images, out_labels = np.asarray(out_images), np.asarray(out_labels)
+    draws = out_labels // num_classes
+    np.testing.assert_array_equal(out_labels % num_classes, labels)
+    assert set(draws) == set(range(factor))  # 64 draws: every class kind occurs
+    for image, out, t in zip(images, out_images, draws):
+        np.testing.assert_array_equal(out, NUMPY_MIRRORS[t](image))
+
+
+def test_horizontal_never_flips_vertically():
+    images = np.arange(2 * 3 * 4 * 1, dtype="float32").reshape(2, 3, 4, 1)
+    images = np.repeat(images, 16, axis=0)
+    out, labels = mirror_batch(images, np.zeros(32, "int32"), 1, "horizontal", seed=0)
+    for image, o, t in zip(images, np.asarray(out), np.asarray(labels)):
+        assert t in (0, 1)
+        np.testing.assert_array_equal(o, NUMPY_MIRRORS[t](image))
+
+
+def test_unknown_mode_names_the_value():
+    with pytest.raises(ValueError, match="sideways"):
+        mirror_factor("sideways")
