@@ -19,7 +19,7 @@ setup(
         "opencv-python-headless>=4.8",
         "scikit-image>=0.22",
         "tensorboard>=2.16",
-        "keras-tuner>=1.4",
+        "keras-tuner[bayesian]>=1.4",
     ],
     extras_require={
         "faiss": ["faiss-cpu>=1.8"],
