@@ -25,11 +25,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def parse_args(argv):
+    from lateral_keras.cli.config_args import add_config_arguments
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", nargs="+", default=(), metavar="FILE",
-                        help="config file (or the original's stage-one and stage-two files)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a setting, e.g. --set stage_two.q=16 (repeatable)")
+    add_config_arguments(parser, "stage_two.q=16")
     parser.add_argument("--restart", action="store_true",
                         help="delete the run folder of this sub_name and start over")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

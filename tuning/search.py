@@ -27,11 +27,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def parse_args(argv):
+    from lateral_keras.cli.config_args import add_config_arguments
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", nargs="+", default=(), metavar="FILE",
-                        help="config file (or the original's stage-one and stage-two files)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a setting, e.g. --set tuning.epochs=10 (repeatable)")
+    add_config_arguments(parser, "tuning.epochs=10")
     parser.add_argument("--tuner", choices=("hyperband", "bayesian", "random"),
                         help="search algorithm (default: tuning.tuner)")
     parser.add_argument("--max-trials", type=int, metavar="N",

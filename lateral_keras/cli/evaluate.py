@@ -31,7 +31,6 @@ def add_arguments(parser):
         >>> args.run_dir, args.set
         ('runs/x', [])
     """
-    # dest: ``args.run`` is the sub-command's function (``set_defaults(run=...)``).
     parser.add_argument("--run", dest="run_dir", required=True, metavar="DIR",
                         help="run folder (config.yaml, split.json, models/)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from lateral_keras.layers.code_size import check_code_size
+
 HIDDEN_LAYER_REMARKS = ("1", "2", "3", "T1", "T2")
 MODES = ("soft", "hard", "logits")
 
@@ -116,10 +118,7 @@ class IoMProjection(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(m, int) or m < 1:
-            raise ValueError(f"`m` must be an int >= 1. Received: m={m}")
-        if not isinstance(q, int) or q < 2:
-            raise ValueError(f"`q` must be an int >= 2. Received: q={q}")
+        check_code_size(m, q)
         if hidden_layer_remark not in HIDDEN_LAYER_REMARKS:
             raise ValueError(
                 f"`hidden_layer_remark` must be one of {HIDDEN_LAYER_REMARKS}. "

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from lateral_keras.layers.code_size import check_code_size
 from lateral_keras.layers.keys import key_permutations
 
 
@@ -57,10 +58,7 @@ class KeyedCodes(keras.layers.Layer):
 
     def __init__(self, m, q, permute_positions=False, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(m, int) or m < 1:
-            raise ValueError(f"`m` must be an int >= 1. Received: m={m}")
-        if not isinstance(q, int) or q < 2:
-            raise ValueError(f"`q` must be an int >= 2. Received: q={q}")
+        check_code_size(m, q)
         self.m = m
         self.q = q
         self.permute_positions = bool(permute_positions)

@@ -9,6 +9,7 @@ import hashlib
 
 import numpy as np
 
+from lateral_keras.layers.code_size import check_code_size
 from lateral_keras.layers.iom_projection import IoMProjection
 
 
@@ -58,10 +59,7 @@ def key_permutations(key, m, q, permute_positions=False):
         >>> sorted(values[0].tolist()) == list(range(8))
         True
     """
-    if not isinstance(m, int) or m < 1:
-        raise ValueError(f"`m` must be an int >= 1. Received: m={m}")
-    if not isinstance(q, int) or q < 2:
-        raise ValueError(f"`q` must be an int >= 2. Received: q={q}")
+    check_code_size(m, q)
     rng = key_rng(key, f"permutations/{m}/{q}")
     values = rng.permuted(np.tile(np.arange(q), (m, 1)), axis=1)
     positions = rng.permutation(m) if permute_positions else np.arange(m)
