@@ -35,12 +35,17 @@ class PairScores:
         return int(self.genuine.size - np.sum(self.genuine))
 
 
+CROSS_SIDE_ONLY = "only"
+"""`cross_side` value that keeps only pairs of two different known sides (left vs right)."""
+
+
 def side_compatibility(sides, cross_side=False):
     """Which image pairs may be compared: same side, or either side `"unknown"`.
 
     Args:
         sides: array-like of side names, shape `(n,)` (e.g. `"left"`, `"right"`, `"unknown"`).
-        cross_side: bool; True allows every pair.
+        cross_side: False (default: same side or unknown), True (every pair) or `"only"`
+            (only pairs of two different known sides, for cross-side figures).
 
     Returns:
         bool array of shape `(n, n)`.
@@ -49,11 +54,20 @@ def side_compatibility(sides, cross_side=False):
 
     >>> side_compatibility(["left", "right", "unknown"])
     ... # [[T, F, T], [F, T, T], [T, T, T]]
+    >>> side_compatibility(["left", "right", "unknown"], cross_side="only")
+    ... # [[F, T, F], [T, F, F], [F, F, F]]
     """
     sides = np.asarray(sides)
+    unknown = sides == UNKNOWN_SIDE
+    if isinstance(cross_side, str):
+        if cross_side != CROSS_SIDE_ONLY:
+            raise ValueError(
+                f"`cross_side` must be a bool or {CROSS_SIDE_ONLY!r}. Received: {cross_side!r}"
+            )
+        known = ~unknown
+        return (sides[:, None] != sides[None, :]) & known[:, None] & known[None, :]
     if cross_side:
         return np.ones((sides.size, sides.size), dtype=bool)
-    unknown = sides == UNKNOWN_SIDE
     return (sides[:, None] == sides[None, :]) | unknown[:, None] | unknown[None, :]
 
 

@@ -145,7 +145,8 @@ def evaluate_protocol(
             session ranks (smaller = earlier).
         sides: optional array-like of side names, shape `(n,)`; `None` means all `"unknown"`.
         session_order: optional sequence of session names, earliest first.
-        cross_side: bool, compare images of different sides too.
+        cross_side: bool, compare images of different sides too; `"only"` compares only
+            images of two different known sides (see `evaluate_by_side`).
         max_impostors: optional int; cap on the number of impostor pairs (cross-session and
             same-session separately), sampled uniformly with `seed`.
         open_set_fraction: float in `[0, 1)`, share of the identities with probes kept out of the

@@ -22,8 +22,9 @@ import os
 CACHE_VERSION = 1
 """Bumped when the meaning of cache entries changes; part of every key."""
 
-ROI_MODES = ("extract", "none")
-"""`extract`: run the extractor on photos; `none`: the files already are ROI strips."""
+ROI_MODES = ("extract", "none", "box")
+"""`extract`: run the extractor on photos; `none`: the files already are ROI strips; `box`: the
+manifest's bounding box (or the whole photo), letterboxed (`box_roi`)."""
 
 INDEX_FIELDS = ("path", "identity", "session", "side", "key", "status", "reason", "roi_file")
 """Columns of `index.csv`; `roi_file` is relative to the cache folder ("" when failed)."""
@@ -64,7 +65,8 @@ def _sha1(*parts):
 
 
 def settings_digest(settings, roi_mode):
-    """A digest of what shapes a ROI: all extractor settings, or only `roi_size` for `none`.
+    """A digest of what shapes a ROI: all extractor settings, or only `roi_size` for `none`
+    (and `min_roi_side` for `box`).
 
     Args:
         settings: an `ExtractorSettings`.
@@ -83,6 +85,8 @@ def settings_digest(settings, roi_mode):
     fields = dataclasses.asdict(settings)
     if roi_mode == "none":
         fields = {"roi_size": fields["roi_size"]}
+    elif roi_mode == "box":
+        fields = {"roi_size": fields["roi_size"], "min_roi_side": fields["min_roi_side"]}
     text = json.dumps(fields, sort_keys=True, default=list)
     return _sha1(CACHE_VERSION, roi_mode, text)
 
@@ -103,7 +107,7 @@ def file_digest(path):
         return _sha1(b"unreadable", os.path.abspath(path))
 
 
-def entry_key(content_digest, settings_hex, manual_entry=None):
+def entry_key(content_digest, settings_hex, manual_entry=None, variant=""):
     """The cache key of one image: its content, the settings and its manual override.
 
     Args:
@@ -111,6 +115,8 @@ def entry_key(content_digest, settings_hex, manual_entry=None):
         settings_hex: `settings_digest` of the run.
         manual_entry: the image's manual override (a dataclass or anything with a stable
             `repr`), or None.
+        variant: what else shapes this image's ROI (`roi: box`: its box; a mirrored flank);
+            "" keeps the keys of earlier versions.
 
     Returns:
         A hex SHA-1 string.
@@ -122,6 +128,8 @@ def entry_key(content_digest, settings_hex, manual_entry=None):
             if dataclasses.is_dataclass(manual_entry)
             else repr(manual_entry)
         )
+    if variant:
+        return _sha1(content_digest, settings_hex, manual, variant)
     return _sha1(content_digest, settings_hex, manual)
 
 

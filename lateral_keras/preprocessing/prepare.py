@@ -19,7 +19,9 @@ from lateral_keras.data.dataset_index import DatasetIndex
 from lateral_keras.data.image_errors import ImageReadError
 from lateral_keras.data.image_io import read_image
 from lateral_keras.data.layout import scan_dataset
+from lateral_keras.data.sides import other_side, resolve_side
 from lateral_keras.preprocessing import cache, contact_sheet, extractor, quality, report
+from lateral_keras.preprocessing.box_roi import box_roi_from_file
 from lateral_keras.preprocessing.result import RoiResult, failed
 from lateral_keras.preprocessing.settings import ExtractorSettings
 from lateral_keras.utils.atomic import write_json
@@ -49,7 +51,7 @@ class PrepareSummary:
 
     Args:
         cache_dir: absolute cache folder.
-        roi_mode: `extract` or `none`.
+        roi_mode: `extract`, `none` or `box`.
         total: files in the report (images indexed plus files the scan skipped).
         ok: images with a cached ROI.
         failed: images whose extraction failed (with a reason).
@@ -111,17 +113,21 @@ def _process(task, *, cache_dir, settings, roi_mode):
     """Extracts one image and writes its cache entry; the result row goes last (= done).
 
     Args:
-        task: `(path, key, manual_entry)`.
+        task: `(path, key, manual_entry, box, mirror)`; `mirror` flips the ROI horizontally.
 
     Returns:
         `(key, row, status)`; status `error` (nothing cached) when something raised.
     """
-    path, key, manual = task
+    path, key, manual, box, mirror = task
     try:
         if roi_mode == "none":
             result = _strip_roi(path, settings)
+        elif roi_mode == "box":
+            result = box_roi_from_file(path, box, settings)
         else:
             result = extractor.extract_roi_from_file(path, settings, manual=manual)
+        if mirror and result.ok:
+            result = dataclasses.replace(result, roi=result.roi[:, ::-1].copy(), mirrored=True)
         if result.ok:
             contact_sheet.write_png(os.path.join(cache_dir, cache.roi_file(key)), result.roi)
         else:
@@ -224,6 +230,7 @@ def prepare_dataset(
     progress=None,
     layout="auto",
     session_order=None,
+    mirror_side=None,
 ):
     """Extracts the ROI of every image of a dataset into a resumable cache, with a report.
 
@@ -234,12 +241,18 @@ def prepare_dataset(
         settings: `ExtractorSettings`, a dict of its fields, or None for the defaults.
         manual_csv: optional CSV of manual overrides (`load_manual_overrides`); an override
             becomes part of its image's cache key, so editing it redoes only that image.
-        roi_mode: `extract` (photos) or `none` (files already are ROI strips: they are only
-            resized to `settings.roi_size`).
+        roi_mode: `extract` (photos), `none` (files already are ROI strips: they are only
+            resized to `settings.roi_size`) or `box` (each record's `box`, else the whole
+            photo, letterboxed to `settings.roi_size`; see `box_roi`).
         workers: processes; None = all cores; 1 runs in this process.
         progress: optional `callback(done, total)` over the images to process in this run.
         layout: passed to `scan_dataset` when `root_or_index` is a folder.
         session_order: passed to `scan_dataset` when `root_or_index` is a folder.
+        mirror_side: None (or `none`), `left` or `right`: ROIs of this flank are treated as
+            the other flank (for species whose two flanks carry mirror-image patterns). With
+            `none` and `box` they are flipped horizontally; `extract` already mirrors right
+            flanks to put the head on the left, so there only the side changes. The side of
+            an image is its record's, else the extractor's (`data.sides.resolve_side`).
 
     Returns:
         A `PrepareSummary`.
@@ -253,6 +266,12 @@ def prepare_dataset(
         (412, 9, {'fish_cut_by_frame': 6, 'no_fish': 3})
     """
     cache.check_roi_mode(roi_mode)
+    if mirror_side not in (None, "none", "left", "right"):
+        raise ValueError(
+            "`mirror_side` must be None, 'none', 'left' or 'right'. "
+            f"Received: mirror_side={mirror_side!r}"
+        )
+    mirror_side = None if mirror_side == "none" else mirror_side
     settings = _as_settings(settings)
     if workers is None:
         workers = os.cpu_count() or 1
@@ -276,10 +295,13 @@ def prepare_dataset(
     keys, tasks = {}, {}
     for record in index.records:
         manual = manual_for(record) if roi_mode == "extract" else None
-        key = cache.entry_key(cache.file_digest(record.path), settings_hex, manual)
+        box = record.box if roi_mode == "box" else None
+        mirror = roi_mode != "extract" and mirror_side is not None and record.side == mirror_side
+        variant = "".join([f"box={box}" if box else "", "mirrored" if mirror else ""])
+        key = cache.entry_key(cache.file_digest(record.path), settings_hex, manual, variant)
         keys[record.path] = key
         if key not in tasks and not _is_done(cache_dir, key):
-            tasks[key] = (record.path, key, manual)
+            tasks[key] = (record.path, key, manual, box, mirror)
     tasks = list(tasks.values())
     logger.info("%d images, %d to process", len(keys), len(tasks))
     worker = functools.partial(_process, cache_dir=cache_dir, settings=settings, roi_mode=roi_mode)
@@ -292,13 +314,14 @@ def prepare_dataset(
         key = keys[record.path]
         row = errors.get(key) or cache.read_result(cache_dir, key)
         status = "error" if key in errors else ("ok" if row["ok"] else "failed")
+        side = resolve_side(record.side, row.get("side"))
         rows.append(
             {
                 **row,
                 "path": record.path,
                 "identity": record.identity,
                 "session": record.session,
-                "record_side": record.side,
+                "record_side": side if side != mirror_side else other_side(side),
                 "status": status,
                 "roi_mode": roi_mode,
                 "key": key,

@@ -1,0 +1,74 @@
+"""Same-side and cross-side figures apart: a fish's two flanks carry different patterns.
+
+`evaluate_by_side` runs the protocol twice: `same_side` compares only images of one flank (a
+side `unknown` matches any; the default matching), `cross_side` only images of two different
+known flanks (a left probe against right templates). Cross-side figures tell whether one flank
+can stand for the other (a symmetric species, or `preprocessing.mirror_side`).
+
+Example:
+    >>> results = evaluate_by_side(embeddings, fish_ids, sessions, sides)  # doctest: +SKIP
+    >>> results["same_side"].eer, results["cross_side"].rank1  # doctest: +SKIP
+"""
+
+import numpy as np
+
+from lateral_keras.evaluation.pairs import CROSS_SIDE_ONLY, UNKNOWN_SIDE
+from lateral_keras.evaluation.protocol import evaluate_protocol
+
+SIDE_MODES = {"same_side": False, "cross_side": CROSS_SIDE_ONLY}
+"""Names of `evaluate_by_side`'s results and the `cross_side` value each runs with."""
+
+
+def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
+    """The protocol's figures for same-side and cross-side comparisons, apart.
+
+    Args:
+        features: float embeddings or integer codes, `(n, d)`.
+        identities: `(n,)` identity names.
+        sessions: `(n,)` session names or ranks.
+        sides: `(n,)` side names (`left`, `right`, `unknown`).
+        **protocol_kwargs: passed to `evaluate_protocol` (`session_order`, `max_impostors`,
+            `open_set_fraction`, `far_targets`, `seed`); not `cross_side`.
+
+    Returns:
+        `{"same_side": ProtocolResult, "cross_side": ProtocolResult | None}`; `cross_side` is
+        None when fewer than two known sides occur (no cross-side pair exists).
+
+    Raises:
+        ValueError: `cross_side` among `protocol_kwargs`, or what `evaluate_protocol` raises.
+    """
+    if "cross_side" in protocol_kwargs:
+        raise ValueError("evaluate_by_side chooses `cross_side` itself; do not pass it")
+    known = set(np.asarray(sides).tolist()) - {UNKNOWN_SIDE}
+    results = {}
+    for name, mode in SIDE_MODES.items():
+        if mode == CROSS_SIDE_ONLY and len(known) < 2:
+            results[name] = None
+            continue
+        results[name] = evaluate_protocol(
+            features, identities, sessions, sides, cross_side=mode, **protocol_kwargs
+        )
+    return results
+
+
+def matched_side(similarity_row, gallery_sides, compatible):
+    """The side of the best-scoring compatible gallery image, for an identify answer.
+
+    Args:
+        similarity_row: `(g,)` similarity of one probe to the gallery images.
+        gallery_sides: `(g,)` side names of the gallery images.
+        compatible: `(g,)` bool, the gallery images the probe may be matched to (a row of
+            `side_compatibility` between the probe and the gallery).
+
+    Returns:
+        The matched gallery image's side, or None when no gallery image is compatible.
+
+    Example:
+        >>> matched_side(np.array([0.9, 0.5]), np.array(["right", "left"]),
+        ...              np.array([False, True]))
+        'left'
+    """
+    scores = np.where(np.asarray(compatible, bool), np.asarray(similarity_row, float), -np.inf)
+    if not np.isfinite(scores).any():
+        return None
+    return str(np.asarray(gallery_sides)[int(np.argmax(scores))])

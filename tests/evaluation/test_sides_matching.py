@@ -1,0 +1,91 @@
+"""Side-aware matching: a left probe is never matched to a right template unless asked."""
+
+import numpy as np
+import pytest
+
+from lateral_keras.evaluation import evaluate_protocol, side_compatibility
+from lateral_keras.evaluation.by_side import evaluate_by_side, matched_side
+
+
+def _oracle_compatibility(sides, mode):
+    n = len(sides)
+    out = np.zeros((n, n), bool)
+    for i in range(n):
+        for j in range(n):
+            a, b = sides[i], sides[j]
+            if mode is True:
+                out[i, j] = True
+            elif mode == "only":
+                out[i, j] = a != b and "unknown" not in (a, b)
+            else:
+                out[i, j] = a == b or "unknown" in (a, b)
+    return out
+
+
+@pytest.mark.parametrize("mode", [False, True, "only"])
+def test_side_compatibility_against_a_loop(mode):
+    sides = np.random.default_rng(0).choice(["left", "right", "unknown"], size=12)
+    np.testing.assert_array_equal(side_compatibility(sides, mode),
+                                  _oracle_compatibility(list(sides), mode))
+
+
+def test_side_compatibility_rejects_other_strings():
+    with pytest.raises(ValueError, match="cross_side"):
+        side_compatibility(["left"], "sometimes")
+
+
+def _two_flank_gallery():
+    """Fish A and B, gallery session 0 holds A's right flank and B's left flank; the probe is A's
+    left flank, which looks exactly like B's left template (B is the wrong answer)."""
+    features = np.array([
+        [1.0, 0.0, 0.0],  # A right, session 0 (the only template of A)
+        [0.0, 1.0, 0.0],  # B left, session 0
+        [0.0, 0.9, 0.1],  # A left, session 1 (the probe)
+    ])
+    identities = np.array(["A", "B", "A"])
+    sessions = np.array([0, 0, 1])
+    sides = np.array(["right", "left", "left"])
+    return features, identities, sessions, sides
+
+
+def test_left_probe_never_matches_a_right_template_by_default():
+    features, identities, sessions, sides = _two_flank_gallery()
+    default = evaluate_protocol(features, identities, sessions, sides)
+    # A's only template is a right flank: the left probe cannot reach it (a failure), and the
+    # probe-vs-template pair A-left / A-right is not a verification pair.
+    assert default.rank1 == 0.0
+    pairs = set(zip(default.pairs.index_a.tolist(), default.pairs.index_b.tolist()))
+    assert pairs == {(1, 2)}
+    asked = evaluate_protocol(features, identities, sessions, sides, cross_side=True)
+    assert set(zip(asked.pairs.index_a.tolist(), asked.pairs.index_b.tolist())) == {
+        (0, 2), (1, 2)}
+
+
+def test_evaluate_by_side_reports_same_and_cross_side_apart():
+    rng = np.random.default_rng(3)
+    n_fish, per = 6, 4
+    identities = np.repeat(np.arange(n_fish), per)
+    sessions = np.tile([0, 0, 1, 1], n_fish)
+    sides = np.tile(["left", "right", "left", "right"], n_fish)
+    # Each flank has its own pattern: left and right of one fish are unrelated.
+    patterns = rng.normal(size=(n_fish, 2, 16))
+    flank = (sides == "right").astype(int)
+    features = patterns[identities, flank] + 0.05 * rng.normal(size=(n_fish * per, 16))
+    results = evaluate_by_side(features, identities, sessions, sides)
+    same, cross = results["same_side"], results["cross_side"]
+    assert same.eer == 0.0 and same.rank1 == 1.0
+    assert cross.eer > 0.2
+    for result, want_same in ((same, True), (cross, False)):
+        a, b = result.pairs.index_a, result.pairs.index_b
+        assert np.all((sides[a] == sides[b]) == want_same)
+    assert evaluate_by_side(features, identities, sessions, ["left"] * 24)["cross_side"] is None
+    with pytest.raises(ValueError, match="cross_side"):
+        evaluate_by_side(features, identities, sessions, sides, cross_side=True)
+
+
+def test_matched_side_names_the_side_of_the_best_compatible_template():
+    scores = np.array([0.9, 0.4, 0.7])
+    sides = np.array(["right", "left", "left"])
+    assert matched_side(scores, sides, side_compatibility(["left", *sides])[0, 1:]) == "left"
+    assert matched_side(scores, sides, np.ones(3, bool)) == "right"
+    assert matched_side(scores, sides, np.zeros(3, bool)) is None
