@@ -10,8 +10,8 @@ from lateral_keras.cli.progress import ProgressBar
 from lateral_keras.data.records import SIDES
 from lateral_keras.utils.atomic import write_json, write_text
 
-CSV_FIELDS = ("photo", "status", "reason", "decision", "threshold", "rank", "identity", "score",
-              "gallery_image", "gallery_session")
+CSV_FIELDS = ("photo", "side", "status", "reason", "decision", "threshold", "rank", "identity",
+              "score", "gallery_image", "gallery_session", "gallery_side")
 
 
 def add_arguments(parser):
@@ -73,7 +73,8 @@ def _photo_index(photos, side):
 
 def identify(gallery, models, key, index, args):
     """Results per photo, in the order given: dicts with `photo`, `status`, `reason`,
-    `decision`, `matches` (`identity`, `score`, `gallery_image`, `gallery_session`), `roi`."""
+    `decision`, `side`, `matches` (`identity`, `score`, `gallery_image`, `gallery_session`,
+    `gallery_side`: the flank that matched), `roi`."""
     from lateral_keras.gallery.photos import prepare_photos
     from lateral_keras.protection import key_id
     from lateral_keras.training.data_setup import cache_dir
@@ -86,7 +87,8 @@ def identify(gallery, models, key, index, args):
         cache_dir(models.config, os.path.join(models.run_dir, "identify")),
         workers=args.workers, progress=None if args.quiet else ProgressBar("ROIs"),
     )
-    results = {path: {"photo": path, "status": "failed", "reason": reason, "matches": []}
+    results = {path: {"photo": path, "side": "", "status": "failed", "reason": reason,
+                      "matches": []}
                for path, reason in failures}
     if records:
         templates = models.templates(records, gallery.kind, key,
@@ -96,9 +98,11 @@ def identify(gallery, models, key, index, args):
                                           same_side=args.same_side)
         for record, matches in zip(records, found):
             results[record.path] = {
-                "photo": record.path, "status": "ok", "reason": "", "roi": record.roi_path,
+                "photo": record.path, "side": record.side, "status": "ok", "reason": "",
+                "roi": record.roi_path,
                 "matches": [{"identity": m.identity, "score": m.score,
-                             "gallery_image": m.image_id, "gallery_session": m.session}
+                             "gallery_image": m.image_id, "gallery_session": m.session,
+                             "gallery_side": m.side}
                             for m in matches],
             }
     return results
@@ -122,14 +126,15 @@ def _short(path):
 
 def _table(results, k):
     width = max(12, *(len(_short(r["photo"])) for r in results))
-    lines = [f"{'photo':<{width}}  {'decision':<8}  top {k} (score)"]
+    lines = [f"{'photo':<{width}}  {'side':<7}  {'decision':<8}  top {k} (score, side)"]
     for result in results:
         name = _short(result["photo"])
         if result["status"] != "ok":
-            lines.append(f"{name:<{width}}  {'-':<8}  no ROI: {result['reason']}")
+            lines.append(f"{name:<{width}}  {'-':<7}  {'-':<8}  no ROI: {result['reason']}")
             continue
-        top = ", ".join(f"{m['identity']} ({m['score']:.3f})" for m in result["matches"])
-        lines.append(f"{name:<{width}}  {result['decision']:<8}  {top}")
+        top = ", ".join(f"{m['identity']} ({m['score']:.3f}, {m['gallery_side']})"
+                        for m in result["matches"])
+        lines.append(f"{name:<{width}}  {result['side']:<7}  {result['decision']:<8}  {top}")
     return "\n".join(lines)
 
 
@@ -138,7 +143,7 @@ def _csv_text(results, threshold):
     writer = csv.DictWriter(stream, CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for result in results:
-        base = {"photo": result["photo"], "status": result["status"],
+        base = {"photo": result["photo"], "side": result["side"], "status": result["status"],
                 "reason": result["reason"], "decision": result["decision"],
                 "threshold": threshold}
         if not result["matches"]:

@@ -50,25 +50,3 @@ def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
         )
     return results
 
-
-def matched_side(similarity_row, gallery_sides, compatible):
-    """The side of the best-scoring compatible gallery image, for an identify answer.
-
-    Args:
-        similarity_row: `(g,)` similarity of one probe to the gallery images.
-        gallery_sides: `(g,)` side names of the gallery images.
-        compatible: `(g,)` bool, the gallery images the probe may be matched to (a row of
-            `side_compatibility` between the probe and the gallery).
-
-    Returns:
-        The matched gallery image's side, or None when no gallery image is compatible.
-
-    Example:
-        >>> matched_side(np.array([0.9, 0.5]), np.array(["right", "left"]),
-        ...              np.array([False, True]))
-        'left'
-    """
-    scores = np.where(np.asarray(compatible, bool), np.asarray(similarity_row, float), -np.inf)
-    if not np.isfinite(scores).any():
-        return None
-    return str(np.asarray(gallery_sides)[int(np.argmax(scores))])

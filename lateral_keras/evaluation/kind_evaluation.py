@@ -10,6 +10,7 @@ figures["protocol"]["eer"], figures["decision"]["cross_session"]["far"]
 
 import numpy as np
 
+from lateral_keras.evaluation.by_side import evaluate_by_side
 from lateral_keras.evaluation.pairs import PairScores
 from lateral_keras.evaluation.pairs_file import paired_similarity
 from lateral_keras.evaluation.protocol import _verification_figures, evaluate_protocol
@@ -50,6 +51,19 @@ def _verification(scores, genuine, far_targets, seed, threshold):
             for key, value in summary.items()}
 
 
+def _by_side(features, part, session_order, config):
+    """Same-side and cross-side summaries when the part shows two known flanks, else None."""
+    ev = config.evaluation
+    results = evaluate_by_side(
+        features, part.identities, part.sessions, part.sides, session_order=session_order,
+        max_impostors=ev.max_impostors, open_set_fraction=ev.open_set_fraction,
+        far_targets=tuple(ev.far_targets), seed=ev.seed,
+    )
+    if results["cross_side"] is None:
+        return None
+    return {name: result.summary() for name, result in results.items()}
+
+
 def evaluate_kind(features, part, session_order, config, threshold, pair_list=None):
     """Protocol figures, decisions at the validation threshold, session gaps, templates and
     the pairs file's figures of one feature kind.
@@ -65,8 +79,9 @@ def evaluate_kind(features, part, session_order, config, threshold, pair_list=No
     Returns:
         `(ProtocolResult, figures)`: figures is a JSON-ready dict with `protocol` (the
         summary), `cmc`, `decision` (threshold and its FAR / TAR on the cross-session and
-        same-session pairs), `session_gaps` (rows), `templates` (1:1 and 1:N on templates) and
-        `pairs_file` (or None).
+        same-session pairs), `session_gaps` (rows), `templates` (1:1 and 1:N on templates),
+        `pairs_file` (or None) and `by_side` (same-side and cross-side summaries when the part
+        shows both flanks, else None).
     """
     ev = config.evaluation
     far_targets = tuple(ev.far_targets)
@@ -93,6 +108,7 @@ def evaluate_kind(features, part, session_order, config, threshold, pair_list=No
         "templates": {"num_templates": int(templates.identities.size),
                       **template_result.summary()},
         "pairs_file": None,
+        "by_side": _by_side(features, part, session_order, config),
     }
     if pair_list is not None:
         scores = paired_similarity(features, pair_list.index_a, pair_list.index_b)

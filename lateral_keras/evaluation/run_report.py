@@ -109,6 +109,18 @@ def _pairs_file_section(config, report):
             figure_table(columns, rows)]
 
 
+def _side_section(kinds, verification, identification):
+    """Same-side and cross-side figures apart, when the evaluation photos show both flanks."""
+    columns = {f"{LABELS[k]}, {side.replace('_', '-')}": figures
+               for k, f in kinds.items() if f.get("by_side")
+               for side, figures in f["by_side"].items()}
+    if not columns:
+        return ["The evaluation photos do not show two known flanks: no cross-side figures."]
+    return ["Same-side pairs (the default matching) and cross-side pairs (a left flank against "
+            "a right one) apart.", "",
+            figure_table(columns, [*verification[:3], *identification[:2]])]
+
+
 def write_report(config, run, report, protection_markdown):
     """Write `report.md` in the run folder.
 
@@ -150,6 +162,7 @@ def write_report(config, run, report, protection_markdown):
                                  *_far_rows(first, "tar@far=", "TAR"), *identification[:3]]),
         "",
         "## Pairs file", "", *_pairs_file_section(config, report), "",
+        "## Flanks", "", *_side_section(kinds, verification, identification), "",
         "## Plots", "",
         *[f"![{name}]({path})" for name, path in files.items()], "",
         *([] if protection_markdown.lstrip().startswith("#") else ["## Template protection", ""]),

@@ -203,7 +203,8 @@ class Gallery:
                 if row >= 0 and self.identities[row] not in best:
                     best[self.identities[row]] = Match(str(self.identities[row]), float(score),
                                                        str(self.image_ids[row]),
-                                                       str(self.sessions[row]))
+                                                       str(self.sessions[row]),
+                                                       str(self.sides[row]))
             matches.append(list(best.values())[:k])
         return matches
 

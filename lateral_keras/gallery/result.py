@@ -32,9 +32,11 @@ class Match:
         score: the best similarity over the fish's gallery images.
         image_id: the gallery image that gave it.
         session: that image's session.
+        side: that image's flank (`left` / `right` / `unknown`): the side that matched.
     """
 
     identity: str
     score: float
     image_id: str
     session: str
+    side: str = "unknown"

@@ -9,6 +9,7 @@ import numpy as np
 from lateral_keras.config import ConfigError, reconcile_with_data, require_path
 from lateral_keras.data import load_or_create_split, read_manifest, scan_dataset
 from lateral_keras.data.image_io import IMAGE_EXTENSIONS
+from lateral_keras.data.sides import sides_from_names
 
 PARTS = ("train", "val", "eval")
 
@@ -80,15 +81,21 @@ def dataset_root(config, progress=None):
 
 
 def scan(config, root):
-    """Index the dataset (layout scan or manifest), restricted to ``data.img_ext`` if set."""
+    """Index the dataset (layout scan or manifest), restricted to ``data.img_ext`` if set.
+
+    Sides a manifest leaves unknown are read from ``_L`` / ``_R`` style names
+    (``lateral_keras.data.sides.sides_from_names``).
+    """
     order = config.data.session_order
     if config.data.manifest:
-        return read_manifest(config.data.manifest, session_order=order)
+        return sides_from_names(read_manifest(config.data.manifest, session_order=order))
     extensions = IMAGE_EXTENSIONS
     if config.data.img_ext:
         extensions = ("." + config.data.img_ext.lstrip(".").lower(),)
     layout = "auto" if config.data.layout == "manifest" else config.data.layout
-    return scan_dataset(root, layout=layout, session_order=order, extensions=extensions)
+    return sides_from_names(
+        scan_dataset(root, layout=layout, session_order=order, extensions=extensions)
+    )
 
 
 def extractor_settings(config):
@@ -145,7 +152,9 @@ def prepare_data(config, run, *, progress=None):
     test_identities = None
     if config.data.test_root:
         require_path(config, "data.test_root")
-        test_index = scan_dataset(config.data.test_root, session_order=config.data.session_order)
+        test_index = sides_from_names(
+            scan_dataset(config.data.test_root, session_order=config.data.session_order)
+        )
         test_identities = test_index.identities()
         indexes.append(test_index)
     split_path = config.data.split_file or run.file("split.json")
@@ -162,6 +171,7 @@ def prepare_data(config, run, *, progress=None):
             part_index, folder, extractor_settings(config),
             manual_csv=config.preprocessing.manual_csv, roi_mode=config.preprocessing.roi,
             workers=config.preprocessing.workers, progress=stage("prepare"),
+            mirror_side=config.preprocessing.mirror_side,
         )
         records += load_roi_cache(folder)
     session_order = tuple(dict.fromkeys(s for ix in indexes for s in ix.sessions))

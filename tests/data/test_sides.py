@@ -104,3 +104,14 @@ def test_synthetic_both_flanks_extractor_side_matches_truth(tmp_path):
                                     both_flanks=True)
         assert truth["side"] == ("right" if image % 2 else "left")
         assert resolve_side("unknown", extract_roi(photo).side) == truth["side"]
+
+
+def test_the_recipe_scan_reads_sides_from_names(tmp_path):
+    from lateral_keras.config import load_config
+    from lateral_keras.training.data_setup import scan
+
+    _png(tmp_path / "S1" / "fish07_L" / "a.png")
+    _png(tmp_path / "S2" / "fish07_R" / "b.png")
+    index = scan(load_config(overrides=[f"data.root={tmp_path}"]), str(tmp_path))
+    assert {(r.identity, r.side) for r in index.records} == {("fish07", "left"),
+                                                              ("fish07", "right")}

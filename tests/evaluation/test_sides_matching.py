@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lateral_keras.evaluation import evaluate_protocol, side_compatibility
-from lateral_keras.evaluation.by_side import evaluate_by_side, matched_side
+from lateral_keras.evaluation.by_side import evaluate_by_side
 
 
 def _oracle_compatibility(sides, mode):
@@ -83,9 +83,33 @@ def test_evaluate_by_side_reports_same_and_cross_side_apart():
         evaluate_by_side(features, identities, sessions, sides, cross_side=True)
 
 
-def test_matched_side_names_the_side_of_the_best_compatible_template():
-    scores = np.array([0.9, 0.4, 0.7])
-    sides = np.array(["right", "left", "left"])
-    assert matched_side(scores, sides, side_compatibility(["left", *sides])[0, 1:]) == "left"
-    assert matched_side(scores, sides, np.ones(3, bool)) == "right"
-    assert matched_side(scores, sides, np.zeros(3, bool)) is None
+def test_the_report_gives_same_side_and_cross_side_figures_apart():
+    from lateral_keras.config import load_config
+    from lateral_keras.evaluation.kind_evaluation import evaluate_kind
+    from lateral_keras.preprocessing.cache import CachedRoi
+    from lateral_keras.training.data_setup import PartData
+
+    rng = np.random.default_rng(5)
+    records, features = [], []
+    for fish in range(6):
+        flanks = {side: rng.normal(size=8) for side in ("left", "right")}
+        for session in ("S1", "S2"):
+            for side in ("left", "right"):
+                for shot in range(2):
+                    records.append(CachedRoi(f"/p/{fish}{session}{side}{shot}.png", f"f{fish}",
+                                             session, side, "/roi.png"))
+                    features.append(flanks[side] + 0.3 * rng.normal(size=8))
+    part = PartData(records, np.zeros(len(records), np.int32))
+    features = np.asarray(features, np.float32)
+    config = load_config(overrides=["evaluation.open_set_fraction=0"])
+    _, figures = evaluate_kind(features, part, ("S1", "S2"), config, threshold=0.5)
+    expected = evaluate_by_side(features, part.identities, part.sessions, part.sides,
+                                session_order=("S1", "S2"), open_set_fraction=0.0,
+                                far_targets=tuple(config.evaluation.far_targets))
+    for name in ("same_side", "cross_side"):
+        assert figures["by_side"][name]["eer"] == pytest.approx(expected[name].eer)
+    # two flanks carry unrelated patterns: matching across them is near chance
+    assert figures["by_side"]["same_side"]["eer"] < 0.1 < figures["by_side"]["cross_side"]["eer"]
+    one_side = PartData([r for r in records if r.side == "left"], np.zeros(24, np.int32))
+    left = features[[r.side == "left" for r in records]]
+    assert evaluate_kind(left, one_side, ("S1", "S2"), config, threshold=0.5)[1]["by_side"] is None

@@ -71,6 +71,10 @@ def test_identify_finds_held_out_photos_and_says_unknown_for_a_new_fish(tiny, ca
         assert result["matches"][0]["identity"] == fish
         assert result["decision"] == "known"
         assert len(result["matches"]) == 3
+        assert result["side"] in ("left", "right", "unknown")  # the extractor tells the flank
+        for match in result["matches"]:  # same-side matching, and the side that matched is said
+            assert "unknown" in (result["side"], match["gallery_side"]) or (
+                match["gallery_side"] == result["side"])
     for result in results[4:7]:
         assert result["decision"] == "unknown"
     assert results[7]["status"] == "failed" and results[7]["reason"]
