@@ -123,7 +123,7 @@ class StageOneConfig:
     embd_shape: int = setting(512, "embedding size", min=2)
     weights: str | None = setting(None, "local weights file for the backbone (never downloaded)")
     batch_size: int = setting(64, "stage-one batch size", min=1)
-    epochs: int = setting(30, "stage-one epochs", min=1)
+    epochs: int = setting(40, "stage-one epochs", min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
                              choices=("adamw", "sgd"))
     base_lr: float = setting(0.002, "initial learning rate", min=0)

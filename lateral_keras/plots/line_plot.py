@@ -20,7 +20,7 @@ def _ticks(lo, hi, count=5):
         hi = lo + 1.0
     raw = (hi - lo) / count
     step = 10 ** math.floor(math.log10(raw))
-    step *= min((s for s in (1, 2, 5, 10) if s * step >= raw), default=10)
+    step *= min((s for s in (1, 2, 5, 10) if s * step >= 0.7 * raw), default=10)
     start = math.ceil(lo / step) * step
     return [start + i * step for i in range(int((hi - start) / step + 1e-9) + 1)]
 
