@@ -97,13 +97,15 @@ def test_best_row_and_tables(tmp_path):
         best_row([dict(rows[0], status="FAILED")])
 
 
-def test_an_unavailable_search_algorithm_stops_before_any_work():
+def test_an_unavailable_search_algorithm_stops_before_any_work(monkeypatch):
     from lateral_keras.tuning import Search
     from lateral_keras.tuning.tuner import check_tuner
 
     with pytest.raises(ConfigError, match="tuning.tuner must be one of"):
         check_tuner("grid")
-    if importlib.util.find_spec("sklearn") is not None:
-        pytest.skip("scikit-learn is installed: the Bayesian tuner can run")
+    check_tuner("bayesian")  # scikit-learn comes with keras-tuner[bayesian]
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sklearn" else find_spec(name, *a))
     with pytest.raises(ConfigError, match="scikit-learn"):
         Search(load_config(overrides=["tuning.tuner=bayesian"]))
