@@ -216,7 +216,7 @@ def tfrecord_image_dataset(folder, label_map, augmentation, *, training, batch_s
     import tensorflow as tf
 
     from lateral_keras.preprocessing.augment import as_augment_settings
-    from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
+    from lateral_keras.preprocessing.augment_pipeline import batch_augmenter, decode_roi_png
 
     if not label_map:
         raise ValueError("`label_map` must name at least one identity. Received: {}")
@@ -230,11 +230,8 @@ def tfrecord_image_dataset(folder, label_map, augmentation, *, training, batch_s
     )
     augment = batch_augmenter(augmentation, training)
 
-    def decode(example):  # as load_roi_images: bilinear resize to resize_hw, rounded to uint8
-        image = tf.cast(tf.io.decode_png(example["roi"], channels=3), tf.float32)
-        image = tf.image.resize(image, size, method="bilinear")
-        image = tf.cast(tf.round(tf.clip_by_value(image, 0.0, 255.0)), tf.uint8)
-        return image, table.lookup(example["identity"])
+    def decode(example):
+        return decode_roi_png(example["roi"], size), table.lookup(example["identity"])
 
     dataset = read_tfrecord_examples(folder, shard=shard).filter(
         lambda example: table.lookup(example["identity"]) >= 0

@@ -23,6 +23,23 @@ def _check_tensorflow(training):
         )
 
 
+def decode_roi_png(png, size):
+    """Decode one cached ROI PNG and resize it as every training input is resized (TensorFlow).
+
+    Args:
+        png: scalar string tensor, the PNG file's bytes.
+        size: `(h, w)` (bilinear; a ROI already at that size is kept exactly).
+
+    Returns:
+        uint8 `(h, w, 3)` tensor.
+    """
+    import tensorflow as tf
+
+    image = tf.io.decode_png(png, channels=3)
+    image = tf.image.resize(tf.cast(image, tf.float32), size, method="bilinear")
+    return tf.cast(tf.round(tf.clip_by_value(image, 0.0, 255.0)), tf.uint8)
+
+
 def load_roi_images(records, size):
     """Decodes ROI PNGs once into memory, resized to `size`.
 
@@ -48,13 +65,9 @@ def load_roi_images(records, size):
     if not paths:
         raise ValueError("load_roi_images needs at least one ROI. Received: no records")
 
-    def decode(path):
-        image = tf.io.decode_png(tf.io.read_file(path), channels=3)
-        image = tf.image.resize(tf.cast(image, tf.float32), size, method="bilinear")
-        return tf.cast(tf.round(tf.clip_by_value(image, 0.0, 255.0)), tf.uint8)
-
     decoded = tf.data.Dataset.from_tensor_slices(paths).map(
-        decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        lambda path: decode_roi_png(tf.io.read_file(path), size),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True,
     )
     return tf.concat(list(decoded.batch(256)), axis=0)
 
