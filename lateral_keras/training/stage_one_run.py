@@ -1,10 +1,8 @@
 """Run stage one inside a run folder: fit, keep the best validation EER, save the embedder."""
 
-import logging
 
 import keras
 
-from lateral_keras.saving import load_model
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
 from lateral_keras.training.inputs import embed
@@ -14,8 +12,7 @@ from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.sample_images import SampleImages
 from lateral_keras.training.smooth_warp import smooth_warp
 from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
-
-logger = logging.getLogger(__name__)
+from lateral_keras.training.stage_start import start_stage
 
 
 def train_stage_one(config, run, data, *, verbose=1):
@@ -33,12 +30,9 @@ def train_stage_one(config, run, data, *, verbose=1):
     Returns:
         The embedder model (ROI image in [0, 255] -> embedding), with the best weights.
     """
-    strategy = distributed.training_strategy(config)
-    run = distributed.worker_run(run, strategy)
-    model_path = run.file("models", "embedder.keras")
-    if run.is_done("stage_one"):
-        logger.info("Stage one already finished: loading %s", model_path)
-        return load_model(model_path)
+    strategy, run, model_path, finished = start_stage(config, run, "stage_one", "embedder.keras")
+    if finished is not None:
+        return finished
     settings = config.stage_one
     keras.utils.set_random_seed(config.seed)
     if settings.mixed_precision:

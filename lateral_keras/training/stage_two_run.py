@@ -4,7 +4,6 @@ With ``stage_two.end_to_end`` the trainer instead takes augmented ROI images thr
 embedder at every step (much slower: see ``benchmarks/train_pipeline.py``).
 """
 
-import logging
 import math
 import os
 
@@ -13,16 +12,14 @@ import numpy as np
 
 from lateral_keras.layers import IoMProjection, lut_table
 from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
-from lateral_keras.saving import load_model
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
 from lateral_keras.training.inputs import augment_settings, embed, roi_images
 from lateral_keras.training.pk_sampler import pk_index_batches
 from lateral_keras.training.protocol_callback import ProtocolCallback
+from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.stage_two import IoMTrainer
 from lateral_keras.utils.atomic import atomic_path
-
-logger = logging.getLogger(__name__)
 
 STEPS_PER_EXECUTION = 32
 """Stage-two steps run per compiled call: removes Keras's per-step Python overhead, which is
@@ -159,12 +156,9 @@ def train_stage_two(config, run, data, embedder, *, verbose=1):
     Returns:
         The code model: embedding -> IoM codes ``(batch, m)`` int32.
     """
-    strategy = distributed.training_strategy(config)
-    run = distributed.worker_run(run, strategy)
-    model_path = run.file("models", "iom_codes.keras")
-    if run.is_done("stage_two"):
-        logger.info("Stage two already finished: loading %s", model_path)
-        return load_model(model_path)
+    strategy, run, model_path, finished = start_stage(config, run, "stage_two", "iom_codes.keras")
+    if finished is not None:
+        return finished
     settings = config.stage_two
     keras.utils.set_random_seed(config.seed)
     dataset, steps, sample = training_stream(config, run, embedder, data.parts["train"])
