@@ -27,7 +27,7 @@ def build_backbone(backbone_type, input_shape, *, weights=None, name=None):
 
     | type | output shape | params |
     | --- | --- | --- |
-    | `SmallCNN` | `(ceil(h/16), ceil(w/16), 128)` [(4, 16, 128)] | 0.1 M |
+    | `SmallCNN` | `(ceil(h/16), ceil(w/16), 128)` [(4, 16, 128)] | 0.3 M |
     | `ResNet18` | `(ceil(h/16), ceil(w/16), 256)` [(4, 16, 256)] | 2.8 M |
     | `MobileNetV2` | `(ceil(h/32), ceil(w/32), 1280)` [(2, 8, 1280)] | 2.3 M |
     | `ResNet50` | `(ceil(h/32), ceil(w/32), 2048)` [(2, 8, 2048)] | 23.6 M |

@@ -19,7 +19,7 @@ def _is_bn(layer):
 
 @pytest.mark.backend_agnostic
 def test_set_backbone_trainable():
-    backbone = small_cnn((16, 16, 3), widths=(4, 8))
+    backbone = small_cnn((16, 16, 3), widths=(4, 8), convs_per_block=1)
     set_backbone_trainable(backbone, False)
     assert backbone.trainable_weights == []
     set_backbone_trainable(backbone, True)
