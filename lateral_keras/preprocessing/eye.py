@@ -40,8 +40,8 @@ def dark_blob_map(gray, mask, sigma, surround=2.0):
         (30, 22)
     """
     mask_u8 = mask.view(np.uint8)
-    values = np.full(gray.shape, ranks.percentile(ranks.histogram(gray, mask_u8), 50.0), np.float32)
-    np.copyto(values, gray, where=mask)
+    median = np.float32(ranks.percentile(ranks.histogram(gray, mask_u8), 50.0))
+    values = np.where(mask, gray, median)  # float32
     small = cv2.GaussianBlur(values, (0, 0), sigma)
     large = cv2.GaussianBlur(values, (0, 0), surround * sigma)
     spread = float(cv2.meanStdDev(gray, mask=mask_u8)[1][0, 0])

@@ -4,6 +4,8 @@ Matrices are 3x3 and act on column vectors ``(x, y, 1)``; pixel centres sit at i
 coordinates (OpenCV's ``warpAffine`` convention).
 """
 
+import math
+
 import numpy as np
 
 
@@ -47,11 +49,11 @@ def rotation_matrix(angle, centre):
     Returns:
         3x3 float matrix.
     """
-    c, s = np.cos(angle), np.sin(angle)
+    c, s = math.cos(angle), math.sin(angle)
     cx, cy = centre
-    linear = np.array([[c, s], [-s, c]])
-    offset = np.array([cx, cy]) - linear @ np.array([cx, cy])
-    return np.array([[c, s, offset[0]], [-s, c, offset[1]], [0.0, 0.0, 1.0]])
+    return np.array(
+        [[c, s, cx - (c * cx + s * cy)], [-s, c, cy - (-s * cx + c * cy)], [0.0, 0.0, 1.0]]
+    )
 
 
 def translation_matrix(dx, dy):

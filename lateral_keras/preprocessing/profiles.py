@@ -36,7 +36,7 @@ class Outline:
     @functools.cached_property
     def depth(self):
         """The largest column extent, in pixels (computed once)."""
-        return float(np.nanmax(self.height))
+        return float(np.fmax.reduce(self.height))
 
     def flipped(self, size, horizontal, vertical):
         """The outline of the mask mirrored left-right and/or top-bottom.

@@ -11,19 +11,26 @@ import cv2
 import numpy as np
 
 
-def histogram(values, mask=None):
-    """Counts of the values 0-255 of a uint8 image.
+def histogram(values, mask=None, channel=0):
+    """Counts of the values 0-255 of one channel of a uint8 image.
 
     Args:
-        values: uint8 ``(h, w)`` array.
+        values: uint8 ``(h, w)`` or ``(h, w, c)`` array.
         mask: optional uint8 or bool ``(h, w)`` array; only its nonzero pixels count.
+        channel: the channel counted (no copy of it is made).
 
     Returns:
         float64 ``(256,)`` counts.
+
+    Example:
+        >>> image = np.zeros((2, 2, 3), np.uint8)
+        >>> image[0, 0, 2] = 7
+        >>> histogram(image, channel=2)[[0, 7]].tolist()
+        [3.0, 1.0]
     """
     if mask is not None:
         mask = mask.view(np.uint8) if mask.dtype == bool else mask
-    return cv2.calcHist([values], [0], mask, [256], [0, 256]).ravel().astype(np.float64)
+    return cv2.calcHist([values], [channel], mask, [256], [0, 256]).ravel().astype(np.float64)
 
 
 def percentile(counts, q):
@@ -42,20 +49,20 @@ def percentile(counts, q):
         >>> bool(percentile(np.bincount(samples), 25) == np.percentile(samples, 25))
         True
     """
-    cumulative = np.cumsum(counts, axis=-1)
-    if cumulative.ndim == 1:
-        last = float(cumulative[-1]) - 1.0
-        position = q / 100.0 * last
-        low = math.floor(position)
-        below, above = np.searchsorted(cumulative, (low, min(low + 1, last)), side="right")
-        return float(below + (above - below) * (position - low))
-    last = cumulative[..., -1:] - 1.0
+    if np.ndim(counts) == 2:
+        return np.array([_percentile_1d(row, q) for row in counts])
+    return _percentile_1d(counts, q)
+
+
+def _percentile_1d(counts, q):
+    """``percentile`` of one histogram (scalar searches: cheaper than array code here)."""
+    cumulative = np.cumsum(counts)
+    last = float(cumulative[-1]) - 1.0
     position = q / 100.0 * last
-    low = np.floor(position)
-    below = np.count_nonzero(cumulative <= low, axis=-1)
-    above = np.count_nonzero(cumulative <= np.minimum(low + 1.0, last), axis=-1)
-    value = below + (above - below) * (position - low)[..., 0]
-    return value
+    low = math.floor(position)
+    below = int(cumulative.searchsorted(low, "right"))
+    above = int(cumulative.searchsorted(min(low + 1, last), "right"))
+    return below + (above - below) * (position - low)
 
 
 def median_and_spread(counts):

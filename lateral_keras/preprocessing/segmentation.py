@@ -107,7 +107,7 @@ def background_thresholds(hsv, settings):
     in_default = _in_band(border, default)
     if cv2.countNonZero(in_default) < 0.5 * len(border):
         return default
-    counts = [cv2.calcHist([border], [c], in_default, [256], [0, 256]).ravel() for c in range(3)]
+    counts = [ranks.histogram(border, in_default, channel=c) for c in range(3)]
     median, spread = ranks.median_and_spread(np.stack(counts))
     spread = _MAD_TO_SIGMA * spread
     half_width = min(max(3.0 * float(spread[0]), 15.0), 25.0)
@@ -132,11 +132,15 @@ def background_mask(hsv, thresholds):
     Returns:
         uint8 mask, 255 on the background.
     """
-    low, high = thresholds["hue"]
+    hue_low, hue_high = _hue_bounds(thresholds)
     saturation, value = np.ceil(thresholds["saturation"]), np.ceil(thresholds["value"])
-    lower = (max(0.0, np.floor(low)), saturation, value)
-    upper = (min(179.0, np.ceil(high)), 255.0, 255.0)
-    return cv2.inRange(hsv, np.array(lower), np.array(upper))
+    return cv2.inRange(hsv, (hue_low, saturation, value), (hue_high, 255.0, 255.0))
+
+
+def _hue_bounds(thresholds):
+    """The integer hue range ``(low, high)`` (inclusive) of the background band."""
+    low, high = thresholds["hue"]
+    return max(0.0, np.floor(low)), min(179.0, np.ceil(high))
 
 
 def edge_thresholds(thresholds, hsv, mask):
@@ -160,11 +164,11 @@ def edge_thresholds(thresholds, hsv, mask):
     """
     if not thresholds["calibrated"] or not mask.any():
         return thresholds
-    sample = np.ascontiguousarray(hsv[::3, ::3])
-    inside = np.ascontiguousarray(mask[::3, ::3])
+    sample = _every_third(hsv)
+    inside = _every_third(np.asarray(mask, dtype=bool).view(np.uint8))
     background = thresholds["median"]
-    saturation = ranks.percentile(ranks.histogram(cv2.extractChannel(sample, 1), inside), 50.0)
-    value = ranks.percentile(ranks.histogram(cv2.extractChannel(sample, 2), inside), 25.0)
+    saturation = ranks.percentile(ranks.histogram(sample, inside, channel=1), 50.0)
+    value = ranks.percentile(ranks.histogram(sample, inside, channel=2), 25.0)
     saturation, value = 0.5 * (background[1] + saturation), 0.5 * (background[2] + value)
     return {
         **thresholds,
@@ -194,9 +198,10 @@ def find_fish(hsv, settings):
         0.12
     """
     thresholds = background_thresholds(hsv, settings)
-    background = background_mask(hsv, thresholds)
     if thresholds["calibrated"]:
-        background = _follow_lighting(hsv, background, thresholds)
+        background = _follow_lighting(hsv, thresholds)
+    else:
+        background = background_mask(hsv, thresholds)
     size = background.size
     background_share = float(np.count_nonzero(background)) / size
     if background_share < settings.min_background_share:
@@ -234,7 +239,7 @@ def find_fish(hsv, settings):
     contour = contours[order[0]]
     filled = np.zeros(objects.shape, np.uint8)
     cv2.drawContours(filled, [contour], -1, 1, thickness=cv2.FILLED)
-    mask = filled.astype(bool)
+    mask = filled.view(bool)
     border_pixels = _border_count(mask)
     logger.debug("fish: %.3f of the image, thresholds %s", largest / size, thresholds)
     return FishMask(
@@ -298,15 +303,24 @@ def _border_count(mask):
     )
 
 
-def _follow_lighting(hsv, background, thresholds):
-    """Re-threshold saturation and value against their local background level.
+def _follow_lighting(hsv, thresholds):
+    """Threshold the background with saturation and value bounds that follow the light.
 
     Uneven light (haze, vignetting, a brighter corner) lowers the background's saturation or
     value in places; the border's medians then misjudge it as an object. The local level is
-    a normalised convolution of the first background mask (Gaussian over about a tenth of the
-    image, computed at 1/8 scale); the bounds become 65 % of the local saturation and 40 % of
-    the local value, never below the global floors.
+    a normalised convolution of the first background mask (``background_mask``, Gaussian
+    over about a tenth of the image, computed at 1/8 scale); the bounds become 65 % of the
+    local saturation and 40 % of the local value, never below the global floors. The hue
+    band stays global.
+
+    Returns:
+        uint8 mask, 255 on the background.
     """
+    hue, saturation, value = cv2.split(hsv)
+    in_band = cv2.inRange(hue, *_hue_bounds(thresholds))
+    # background_mask(hsv, thresholds), from the planes at hand:
+    background = in_band & cv2.compare(saturation, np.ceil(thresholds["saturation"]), cv2.CMP_GE)
+    background &= cv2.compare(value, np.ceil(thresholds["value"]), cv2.CMP_GE)
     height, width = background.shape
     small = (max(1, width // 8), max(1, height // 8))
     weight = cv2.resize(background, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
@@ -316,14 +330,20 @@ def _follow_lighting(hsv, background, thresholds):
     prior = np.array([1e-3 * v for v in thresholds["median"][1:]], np.float32)
     level = (blurred[:, :, 1:] + prior) / (blurred[:, :, :1] + 1e-3)
     floor = 0.5 * np.array([thresholds["saturation"], thresholds["value"]], np.float32)
-    low, high = thresholds["hue"]
-    bounds = np.clip(np.maximum(np.float32([0.65, 0.4]) * level, floor), 0, 255).astype(np.uint8)
-    hue, saturation, value = cv2.split(hsv)
-    keep = cv2.inRange(hue, max(0.0, np.floor(low)), min(179.0, np.ceil(high)))
+    bounds = np.minimum(np.maximum(np.float32([0.65, 0.4]) * level, floor), 255).astype(np.uint8)
     for channel, bound in ((saturation, bounds[:, :, 0]), (value, bounds[:, :, 1])):
         bound = cv2.resize(bound, (width, height), interpolation=cv2.INTER_LINEAR)
-        keep &= cv2.compare(channel, bound, cv2.CMP_GE)
-    return keep
+        in_band &= cv2.compare(channel, bound, cv2.CMP_GE)
+    return in_band
+
+
+def _every_third(image):
+    """Pixel ``(3x, 3y)`` of each full 3 x 3 block: ``image[::3, ::3]`` without the partial
+    blocks of the last rows and columns, by a nearest-neighbour resize (several times faster
+    than NumPy's strided copy)."""
+    height, width = max(1, image.shape[0] // 3), max(1, image.shape[1] // 3)
+    block = image[: 3 * height, : 3 * width]
+    return cv2.resize(block, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 def _border_pixels(hsv, width_fraction):

@@ -12,6 +12,9 @@ import numpy as np
 from lateral_keras.preprocessing import geometry
 from lateral_keras.preprocessing.segmentation import background_mask
 
+_OPENING = np.ones((3, 3), np.uint8)
+"""The structuring element that clears single-pixel specks off a mask view."""
+
 
 def view_matrix(box, zoom):
     """The map from frame coordinates to a view of ``box`` magnified ``zoom`` times.
@@ -93,4 +96,4 @@ class ImageSampler:
         """bool fish (non-background) view for the frame-to-view ``matrix`` and ``size``."""
         hsv = cv2.cvtColor(self._rgb(matrix, size), cv2.COLOR_RGB2HSV)
         fish = cv2.bitwise_not(background_mask(hsv, self.thresholds))
-        return cv2.morphologyEx(fish, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+        return cv2.morphologyEx(fish, cv2.MORPH_OPEN, _OPENING) > 0
