@@ -16,8 +16,9 @@ def _smooth_field(rng, size, cells):
 def render_background(rng, size, difficulty):
     """Draw a green background (hue about 100-140 degrees) with uneven colour and vignetting.
 
-    The background is smooth, so it is drawn at a quarter of the resolution and upsampled; the
-    camera adds the fine sensor noise later.
+    The background is smooth, so it is drawn at a quarter of the resolution: the renderer lights
+    it there and upsamples it (``cv2.INTER_LINEAR``) to ``size``; the camera adds the fine
+    sensor noise later.
 
     Args:
         rng: ``numpy.random.Generator`` (the photo's).
@@ -25,13 +26,13 @@ def render_background(rng, size, difficulty):
         difficulty: ``Difficulty`` (``light`` scales the unevenness).
 
     Returns:
-        float32 array (height, width, 3), RGB in [0, 1].
+        float32 array (max(height // 4, 8), max(width // 4, 8), 3), RGB in [0, 1].
 
     Example:
         >>> from lateral_keras.data.synthetic.difficulty import resolve_difficulty
         >>> bg = render_background(np.random.default_rng(0), (80, 60), resolve_difficulty("easy"))
         >>> bg.shape
-        (60, 80, 3)
+        (15, 20, 3)
     """
     width, height = size
     small = (max(width // _DOWNSCALE, 8), max(height // _DOWNSCALE, 8))
@@ -45,5 +46,4 @@ def render_background(rng, size, difficulty):
     r2 = (xx - rng.uniform(0.35, 0.65)) ** 2 + (yy - rng.uniform(0.35, 0.65)) ** 2
     val = val * (1.0 - rng.uniform(0.1, 0.2 + difficulty.light) * r2)
     hsv = np.stack([np.mod(hue, 360.0), np.clip(sat, 0.05, 1.0), np.clip(val, 0.02, 1.0)], -1)
-    rgb = cv2.cvtColor(hsv.astype(np.float32), cv2.COLOR_HSV2RGB)
-    return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.cvtColor(hsv.astype(np.float32), cv2.COLOR_HSV2RGB)

@@ -126,14 +126,6 @@ def eye_centre(shape, bend=0.0):
     return np.array([shape.eye_x, top[0] + shape.eye_v * (bottom[0] - top[0])])
 
 
-def _on_top(shape, x, bend, dy=0.0):
-    return np.array([x, outline(shape, np.array([x]), bend)[0][0] + dy])
-
-
-def _on_bottom(shape, x, bend, dy=0.0):
-    return np.array([x, outline(shape, np.array([x]), bend)[1][0] + dy])
-
-
 def fin_polygons(shape, bend=0.0):
     """Fin outlines in body lengths; each polygon starts and ends slightly inside the body.
 
@@ -158,30 +150,30 @@ def fin_polygons(shape, bend=0.0):
 def _fin_polygons(shape, bend):
     s = shape
     x0, ln, h = s.dorsal_x0, s.dorsal_len, s.dorsal_h
-    up = _on_top(s, x0, bend)
+    # Every outline point the fins need, in one call: (x, dy) pairs on the top, then the bottom.
+    top_at = [(x0, 0.0), (x0 + 0.8 * ln, -0.25 * h), (x0 + ln, 0.0), (x0 + ln, 0.02), (x0, 0.02),
+              (0.80, 0.01), (0.80, 0.0), (0.835, -0.025), (0.855, -0.03), (0.86, 0.01)]
+    bottom_at = [(0.66, -0.01), (0.66, 0.0), (0.69, 0.065), (0.72, 0.07), (0.75, 0.02),
+                 (0.76, -0.01), (0.52, -0.01), (0.53, 0.04), (0.59, 0.05), (0.58, -0.01),
+                 (0.19, -0.2 * s.depth), (0.31, 0.005), (0.29, 0.02)]
+    xs = np.array([x for x, _ in top_at + bottom_at] + [0.97])
+    top, bottom = outline(s, xs, bend)
+    on_top = [np.array([x, y + dy]) for (x, dy), y in zip(top_at, top)]
+    on_bottom = [np.array([x, y + dy]) for (x, dy), y in zip(bottom_at, bottom[len(top_at):])]
+    up = on_top[0]
     dorsal = [
         up,
         up + [0.10 * ln, -0.55 * h],
         up + [0.30 * ln, -1.0 * h],
         up + [0.45 * ln, -0.95 * h],
         up + [0.55 * ln, -0.55 * h],
-        _on_top(s, x0 + 0.8 * ln, bend, -0.25 * h),
-        _on_top(s, x0 + ln, bend),
-        _on_top(s, x0 + ln, bend, 0.02),
-        _on_top(s, x0, bend, 0.02),
+        *on_top[1:5],
     ]
-    adipose = [
-        _on_top(s, 0.80, bend, 0.01),
-        _on_top(s, 0.80, bend),
-        _on_top(s, 0.835, bend, -0.025),
-        _on_top(s, 0.855, bend, -0.03),
-        _on_top(s, 0.86, bend, 0.01),
-    ]
-    t0, t1 = outline(s, np.array([0.97]), bend)
+    adipose = on_top[5:10]
     yc = centre_line(1.0, bend)
     tl, spread = s.tail_len, 0.75 * s.depth
     caudal = [
-        [0.97, t0[0] + 0.005],
+        [0.97, top[-1] + 0.005],
         [1.0 + 0.35 * tl, yc - 0.45 * spread],
         [1.0 + tl, yc - spread],
         [1.0 + (1.0 - 0.3 * s.tail_fork) * tl, yc - 0.45 * spread],
@@ -189,28 +181,16 @@ def _fin_polygons(shape, bend):
         [1.0 + (1.0 - 0.3 * s.tail_fork) * tl, yc + 0.45 * spread],
         [1.0 + tl, yc + spread],
         [1.0 + 0.35 * tl, yc + 0.45 * spread],
-        [0.97, t1[0] - 0.005],
+        [0.97, bottom[-1] - 0.005],
     ]
-    anal = [
-        _on_bottom(s, 0.66, bend, -0.01),
-        _on_bottom(s, 0.66, bend),
-        _on_bottom(s, 0.69, bend, 0.065),
-        _on_bottom(s, 0.72, bend, 0.07),
-        _on_bottom(s, 0.75, bend, 0.02),
-        _on_bottom(s, 0.76, bend, -0.01),
-    ]
-    pelvic = [
-        _on_bottom(s, 0.52, bend, -0.01),
-        _on_bottom(s, 0.53, bend, 0.04),
-        _on_bottom(s, 0.59, bend, 0.05),
-        _on_bottom(s, 0.58, bend, -0.01),
-    ]
-    pec_base = _on_bottom(s, 0.19, bend, -0.2 * s.depth)
+    anal = on_bottom[0:6]
+    pelvic = on_bottom[6:10]
+    pec_base = on_bottom[10]
     pectoral = [
         pec_base,
         pec_base + [0.02, -0.012],
-        _on_bottom(s, 0.31, bend, 0.005),
-        _on_bottom(s, 0.29, bend, 0.02),
+        on_bottom[11],
+        on_bottom[12],
         pec_base + [0.0, 0.02],
     ]
     return {

@@ -1,50 +1,106 @@
-"""Camera effects on the composed photo: lighting, white balance, blur, sensor noise, JPEG."""
+"""Camera effects on the photo: lighting, white balance, blur, sensor noise, JPEG.
+
+``sample_camera`` draws every setting of one photo first; the renderer applies the smooth ones
+where they are cheapest (``compose``: lighting on the canonical drawing and on the
+quarter-resolution background, blur on the fish's box) and ``expose`` adds the noise.
+"""
 
 import cv2
 import numpy as np
 
 
-def apply_camera(image, rng, difficulty):
-    """Lighting gradient, vignetting, exposure, white balance, blur and noise; to uint8.
-
-    The sensor noise comes from OpenCV's generator (several times faster than NumPy's), which is
-    re-seeded from ``rng`` here: the calling thread's ``cv2`` random state is replaced.
+def sample_camera(rng, difficulty, width):
+    """Draw the camera settings of one photo.
 
     Args:
-        image: float32 (H, W, 3) RGB in [0, 1].
         rng: ``numpy.random.Generator`` (the photo's ``'photo'`` stream).
         difficulty: ``Difficulty`` (``light``, ``blur``, ``noise``, ``jpeg_min_quality``).
+        width: photo width in pixels (the blur is ``blur`` pixels at 800 pixels wide).
 
     Returns:
-        ``(photo, jpeg_quality)``: uint8 (H, W, 3) RGB and the int JPEG quality to save it with.
+        Dict: ``'phi'`` (direction of the lighting gradient, radians), ``'slope'`` (its
+        amplitude across the photo), ``'vignette'`` (light lost at the corners, relative to
+        the squared distance from the centre), ``'gain'`` float32 (3,) (exposure times white
+        balance), ``'blur'`` (Gaussian sigma, pixels), ``'noise'`` (sensor noise sigma, 0-255
+        scale), ``'noise_seed'`` (int) and ``'jpeg_quality'`` (int).
 
     Example:
         >>> from lateral_keras.data.synthetic.difficulty import resolve_difficulty
-        >>> img = np.full((30, 40, 3), 0.5, np.float32)
-        >>> photo, q = apply_camera(img, np.random.default_rng(0), resolve_difficulty("easy"))
-        >>> photo.dtype, photo.shape
-        (dtype('uint8'), (30, 40, 3))
+        >>> cam = sample_camera(np.random.default_rng(0), resolve_difficulty("default"), 800)
+        >>> 65 <= cam["jpeg_quality"] <= 95
+        True
     """
     d = difficulty
-    height, width = image.shape[:2]
-    xn = (np.arange(width, dtype=np.float32) / width - 0.5)[None, :]
-    yn = (np.arange(height, dtype=np.float32) / height - 0.5)[:, None]
-    phi = rng.uniform(0.0, 2 * np.pi)
-    slope = 2.0 * rng.uniform(0.0, d.light)
-    field = 1.0 + slope * (np.float32(np.cos(phi)) * xn + np.float32(np.sin(phi)) * yn)
-    field = field * (1.0 - np.float32(2.0 * rng.uniform(0.0, d.light)) * (xn**2 + yn**2))
+    phi = float(rng.uniform(0.0, 2 * np.pi))
+    slope = 2.0 * float(rng.uniform(0.0, d.light))
+    vignette = 2.0 * float(rng.uniform(0.0, d.light))
     gain = np.exp(rng.normal(0.0, 0.5 * d.light)) * np.exp(rng.normal(0.0, 0.25 * d.light, 3))
-    out = image * (field[..., None] * gain.astype(np.float32))
-    sigma = rng.uniform(0.3, 0.3 + d.blur) * width / 800.0
-    out = cv2.GaussianBlur(out, (0, 0), sigma)
-    noise = rng.uniform(0.5, 0.5 + d.noise) / 255.0
-    grain = np.empty_like(out)
-    cv2.setRNGSeed(int(rng.integers(1, 2**31 - 1)))
-    cv2.randn(grain, (0.0, 0.0, 0.0), (noise, noise, noise))
-    out += grain
-    photo = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    quality = int(rng.integers(d.jpeg_min_quality, 96))
-    return photo, quality
+    blur = float(rng.uniform(0.3, 0.3 + d.blur)) * width / 800.0
+    noise = float(rng.uniform(0.5, 0.5 + d.noise))
+    return {
+        "phi": phi,
+        "slope": slope,
+        "vignette": vignette,
+        "gain": gain.astype(np.float32),
+        "blur": blur,
+        "noise": noise,
+        "noise_seed": int(rng.integers(1, 2**31 - 1)),
+        "jpeg_quality": int(rng.integers(d.jpeg_min_quality, 96)),
+    }
+
+
+def light_field(camera, size, x, y):
+    """Uneven lighting (gradient times vignetting, gain excluded) at pixel positions.
+
+    Args:
+        camera: dict from ``sample_camera``.
+        size: ``(width, height)`` of the photo.
+        x: x positions in the photo (pixels, need not be integers), an array broadcastable
+            against ``y``.
+        y: y positions (pixels).
+
+    Returns:
+        float32 array, the broadcast shape of ``x`` and ``y``.
+
+    Example:
+        >>> from lateral_keras.data.synthetic.difficulty import resolve_difficulty
+        >>> cam = sample_camera(np.random.default_rng(0), resolve_difficulty("easy"), 40)
+        >>> light_field(cam, (40, 30), np.arange(40)[None, :], np.arange(30)[:, None]).shape
+        (30, 40)
+    """
+    width, height = size
+    xn = np.asarray(x, dtype=np.float32) / np.float32(width) - 0.5
+    yn = np.asarray(y, dtype=np.float32) / np.float32(height) - 0.5
+    c, s = np.float32(np.cos(camera["phi"])), np.float32(np.sin(camera["phi"]))
+    field = 1.0 + np.float32(camera["slope"]) * (c * xn + s * yn)
+    return field * (1.0 - np.float32(camera["vignette"]) * (xn**2 + yn**2))
+
+
+def expose(scene, camera):
+    """Add the sensor noise and quantise to uint8 (one rounding, saturated at 0 and 255).
+
+    The noise comes from OpenCV's generator (several times faster than NumPy's), which is
+    re-seeded from ``camera['noise_seed']`` here: the calling thread's ``cv2`` random state is
+    replaced.
+
+    Args:
+        scene: float32 (H, W, 3) RGB in [0, 1], lit and blurred.
+        camera: dict from ``sample_camera``.
+
+    Returns:
+        uint8 array (H, W, 3).
+
+    Example:
+        >>> from lateral_keras.data.synthetic.difficulty import resolve_difficulty
+        >>> cam = sample_camera(np.random.default_rng(0), resolve_difficulty("easy"), 40)
+        >>> expose(np.full((30, 40, 3), 0.5, np.float32), cam).dtype
+        dtype('uint8')
+    """
+    grain = np.empty_like(scene)
+    cv2.setRNGSeed(camera["noise_seed"])
+    sigma = camera["noise"]
+    cv2.randn(grain, (0.0, 0.0, 0.0), (sigma, sigma, sigma))
+    return cv2.addWeighted(scene, 255.0, grain, 1.0, 0.0, dtype=cv2.CV_8U)
 
 
 def encode_jpeg(image, quality):

@@ -7,6 +7,7 @@ from lateral_keras.data.synthetic import (
     background,
     body,
     canvas,
+    compose,
     identity,
     landmarks,
     look,
@@ -54,17 +55,6 @@ def check_image_size(image_size):
             f"Received: image_size={image_size!r}"
         )
     return int(image_size[0]), int(image_size[1])
-
-
-def _shadow(alpha):
-    """Light factor (H, W) of the soft shadow the fish casts, offset down-right (quarter res)."""
-    height, width = alpha.shape
-    small = cv2.resize(alpha, (max(width // 4, 8), max(height // 4, 8)),
-                       interpolation=cv2.INTER_AREA)
-    sigma = 0.003 * width
-    shift = np.float32([[1, 0, 0.0025 * width], [0, 1, 0.003 * width]])
-    small = cv2.warpAffine(cv2.GaussianBlur(small, (0, 0), sigma), shift, small.shape[::-1])
-    return 1.0 - 0.35 * cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def render_image(fish, session, image, *, seed=0, image_size=(800, 600), difficulty="default",
@@ -130,15 +120,12 @@ def render_image(fish, session, image, *, seed=0, image_size=(800, 600), difficu
     fish_img = canvas.render_canonical(shape, bend, placed["length_px"], texture, colours,
                                        look.sample_gloss(rngs["gloss"], diff))
     matrix = pose.warp_matrix(placed, fish_img["origin"])
-    layers = np.dstack([fish_img["color"], fish_img["alpha"]])
-    warped = cv2.warpAffine(layers, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    color, alpha = warped[..., :3], np.clip(warped[..., 3], 0.0, 1.0)
-
-    scene = background.render_background(rngs["background"], (width, height), diff)
-    scene *= _shadow(alpha)[..., None]
-    scene = color + scene * (1.0 - alpha[..., None])
-    photo, quality = photometric.apply_camera(scene, rngs["photo"], diff)
+    camera = photometric.sample_camera(rngs["photo"], diff, width)
+    scene, alpha, box = compose.compose(
+        fish_img, matrix,
+        background.render_background(rngs["background"], (width, height), diff), camera,
+        (width, height))
+    photo = photometric.expose(scene, camera)
 
     lm = landmarks.canonical_landmarks(shape, bend, placed["length_px"], fish_img["origin"],
                                        roi_fractions)
@@ -155,12 +142,16 @@ def render_image(fish, session, image, *, seed=0, image_size=(800, 600), difficu
         "angle_deg": placed["angle_deg"],
         "head_left": int(snout_dir[0] < 0),
         "mask_area": int(np.count_nonzero(alpha >= 0.5)),
-        "jpeg_quality": quality,
+        "jpeg_quality": camera["jpeg_quality"],
         "length_px": placed["length_px"],
         "matrix": matrix,
     }
     if not return_masks:
         return photo, truth
-    body_alpha = cv2.warpAffine(fish_img["body_alpha"], matrix, (width, height),
-                                flags=cv2.INTER_LINEAR)
-    return photo, truth, {"fish": alpha >= 0.5, "body": body_alpha >= 0.5}
+    x0, y0, x1, y1 = box
+    body_alpha = cv2.warpAffine(fish_img["body_alpha"], compose.box_matrix(matrix, box),
+                                (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR)
+    masks = {name: np.zeros((height, width), dtype=bool) for name in ("fish", "body")}
+    masks["fish"][y0:y1, x0:x1] = alpha >= 0.5
+    masks["body"][y0:y1, x0:x1] = body_alpha >= 0.5
+    return photo, truth, masks
