@@ -12,8 +12,10 @@ measured again on finer views (``views``), where the body depth spans ``FINE_DEP
   grey-scale opening (fins are peaks narrower than a quarter of the length) gives the fin
   protrusions; on the first large one, UP is the sharpest concave bend of the outline between
   just before the protrusion starts and its peak. When no fin shows at least 10 % of the
-  length behind the eye, the dorsal outline is taken again from a finer view reaching half
-  a depth above the body, where faint see-through fins show better.
+  length behind the eye, or the working copy's back is jagged (more than
+  ``_MAX_PROTRUSIONS`` protrusions: a patchy segmentation, where a stretch between two dents
+  would pass for the fin), the dorsal outline is taken again from a finer view reaching
+  half a depth above the body, where faint see-through fins show better.
 - BP, the belly point: the largest y of the ventral outline over 10-75 % of the length,
   measured on a finer view, with the fins (protrusions of more than 5 % of the depth below
   the opened outline, widened to where they start) bridged by straight lines, so a pelvic
@@ -38,6 +40,12 @@ EYE_DEPTH = 120.0
 """Body depth, in pixels, of the finer view searched for the eye (the pupil is small)."""
 
 _MIN_EYE_STRENGTH = 0.05
+
+_MAX_PROTRUSIONS = 6
+"""The most separate dorsal protrusions, at least 1 % of the length wide, of a trusted
+working-copy outline: a smooth back has a few fins (dorsal ones, adipose, the caudal fin's
+rise); more means a patchy segmentation of the back, where a stretch between two dents
+passes for a fin. Narrower blips are pixel noise and are not counted."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,7 +119,7 @@ def find_landmarks(mask, gray, sampler=None, shape=None):
     ep = _find_eye(shape, sampler, min(EYE_DEPTH / shape.depth, sampler.max_zoom))
     up = _fin_base_or_none(shape, ep[0])
     if up is None:
-        up = _find_fin_base(_with_fine_back_outline(shape, sampler, zoom), ep[0])
+        up, _ = _find_fin_base(_with_fine_back_outline(shape, sampler, zoom), ep[0])
     if up[0] - ep[0] < 2:
         raise ExtractionFailure(
             "landmark_not_found", f"the dorsal fin base x={up[0]:.1f} is not behind the eye"
@@ -161,16 +169,22 @@ def _find_eye(shape, sampler, zoom):
 
 
 def _fin_base_or_none(shape, eye_x):
-    """UP from the working-copy outline, or None when no fin shows at least 10 % of the
-    length behind the eye (a see-through fin lost by the segmentation)."""
+    """UP from the working-copy outline, or None when that outline is not to be trusted:
+    no fin shows at least 10 % of the length behind the eye (a see-through fin lost by the
+    segmentation), or the back is jagged (more than ``_MAX_PROTRUSIONS`` protrusions at
+    least 1 % of the length wide)."""
     try:
-        up = _find_fin_base(shape, eye_x)
+        up, protrusions = _find_fin_base(shape, eye_x)
     except ExtractionFailure:
         return None
-    return up if up[0] - eye_x >= 0.1 * shape.length else None
+    if protrusions > _MAX_PROTRUSIONS or up[0] - eye_x < 0.1 * shape.length:
+        return None
+    return up
 
 
 def _find_fin_base(shape, eye_x):
+    """UP on an outline, and the number of separate protrusions of its back behind the eye
+    (fins or segmentation jitter) at least 1 % of the length wide."""
     depth, length = shape.depth, shape.length
     start, stop = shape.span(0.12, 0.85)
     start = max(start, int(eye_x) + 2)
@@ -200,7 +214,8 @@ def _find_fin_base(shape, eye_x):
         full[candidates] - full[candidates - step]
     )
     x = int(candidates[int(np.argmax(bend))])
-    return float(x), float(shape.top[x])
+    wide = sum(b - a + 1 >= 0.01 * length for a, b in runs)
+    return (float(x), float(shape.top[x])), wide
 
 
 def _fin_columns(bottom, length, threshold):
