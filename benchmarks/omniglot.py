@@ -194,10 +194,9 @@ def main(argv=None):
     from lateral_keras.cli.progress import ProgressBar
     from lateral_keras.config import reconcile_with_data
     from lateral_keras.data.omniglot import alphabet_split, load_images, read_omniglot
+    from lateral_keras.training.both_stages import train_both_stages
     from lateral_keras.training.inputs import embed
     from lateral_keras.training.run_folder import RunFolder
-    from lateral_keras.training.stage_one_run import train_stage_one
-    from lateral_keras.training.stage_two_run import train_stage_two
     from lateral_keras.utils.atomic import write_json, write_text
 
     tf.config.experimental.enable_op_determinism()
@@ -216,12 +215,7 @@ def main(argv=None):
     run = RunFolder(config, restart=args.restart).open()
     verbose = 0 if args.quiet else 2
     keras.utils.set_random_seed(args.seed)
-    mark = time.time()
-    embedder = train_stage_one(config, run, data, verbose=verbose)
-    timings["stage one"] = time.time() - mark
-    mark = time.time()
-    codes_model = train_stage_two(config, run, data, embedder, verbose=verbose)
-    timings["stage two"] = time.time() - mark
+    embedder, codes_model = train_both_stages(config, run, data, verbose=verbose, timings=timings)
 
     mark = time.time()
     by_key = {(entry.identity, entry.session): entry for entry in entries}

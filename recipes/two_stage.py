@@ -52,10 +52,9 @@ def main(argv=None):
         log.warning("%s", notice)
 
     from lateral_keras.evaluation.run_evaluation import evaluate_and_report, headline_table
+    from lateral_keras.training.both_stages import train_both_stages
     from lateral_keras.training.data_setup import prepare_data
     from lateral_keras.training.run_folder import RunFolder
-    from lateral_keras.training.stage_one_run import train_stage_one
-    from lateral_keras.training.stage_two_run import train_stage_two
 
     verbose = 0 if args.quiet else 2
     timings = {}
@@ -72,12 +71,7 @@ def main(argv=None):
     log.info("Split: %d / %d / %d identities, %s images (train / val / eval)",
              len(data.split.train), len(data.split.val), len(data.split.eval), counts)
 
-    start = time.time()
-    embedder = train_stage_one(config, run, data, verbose=verbose)
-    timings["stage one"] = time.time() - start
-    start = time.time()
-    codes = train_stage_two(config, run, data, embedder, verbose=verbose)
-    timings["stage two"] = time.time() - start
+    embedder, codes = train_both_stages(config, run, data, verbose=verbose, timings=timings)
 
     try:
         report = evaluate_and_report(config, run, data, embedder, codes, timings=timings,
