@@ -71,7 +71,7 @@ def train_stage_one(config, run, data, *, verbose=1):
     samples = dataset if strategy is None else stream((0, 1))
     callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
     models.train_model.fit(dataset, epochs=settings.epochs, callbacks=callbacks,
-                           steps_per_epoch=None if strategy is None else steps, verbose=verbose)
+                           steps_per_epoch=steps, verbose=verbose)
     models.train_model.load_weights(best_path)
     models.embedder.save(model_path)
     best = protocol.score().summary()

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from lateral_keras.config import ConfigError, load_config
 from lateral_keras.training import distributed
@@ -32,7 +33,15 @@ def test_without_a_strategy_everything_is_unchanged():
     assert distributed.replica_loss(loss, None) is loss
     assert distributed.stage_two_optimizer_options(None) == {}
     assert distributed.distribute_pk_batches("stream", 7, None) == ("stream", 7)
-    assert distributed.distributed_stream(lambda shard: shard, None) == (0, 1)
+    shards = []
+
+    def make(shard):
+        shards.append(shard)
+        return tf.data.Dataset.range(3)
+
+    stream = distributed.distributed_stream(make, None)
+    assert shards == [(0, 1)]
+    assert list(stream.take(7).as_numpy_iterator()) == [0, 1, 2, 0, 1, 2, 0]
 
 
 class _FakeStrategy:
