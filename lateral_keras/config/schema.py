@@ -152,6 +152,14 @@ class StageOneConfig:
         0.0, "random smooth warp of training ROIs, offset sd as a share of the ROI height",
         min=0, max=0.5,
     )
+    whitening: bool = setting(
+        True, "append a within-class whitening (WCCN) of the embedding, fitted on the training "
+        "fish")
+    whitening_shrinkage: float = setting(
+        0.5, "share of the isotropic part in the whitening's covariance", min=0.01, max=1)
+    whitening_views: int = setting(
+        4, "augmented views per training image, besides the centre crop, to fit the whitening",
+        min=0)
     run_eagerly: bool = setting(False, "debug: run eagerly (original: --mode eager_tf)")
     mixed_precision: bool = setting(
         False, "mixed float16 embedder in both stages (GPU); ArcFace and IoM stay float32")

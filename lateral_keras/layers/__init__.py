@@ -1,7 +1,9 @@
-"""Keras layers: stage-one heads, the deep IoM head, LUT and cancellable (keyed) codes."""
+"""Keras layers: stage-one heads, embedding whitening, the deep IoM head, LUT and cancellable
+(keyed) codes."""
 
 from lateral_keras.layers.arc_margin import ArcMargin
 from lateral_keras.layers.embedding_head import EmbeddingHead
+from lateral_keras.layers.embedding_whitening import EmbeddingWhitening
 from lateral_keras.layers.index_lut import IndexLUT, lut_table
 from lateral_keras.layers.iom_projection import IoMProjection, iom_hard_index, iom_soft_index
 from lateral_keras.layers.keyed_codes import KeyedCodes
@@ -11,6 +13,7 @@ from lateral_keras.layers.norm_head import NormHead
 __all__ = [
     "ArcMargin",
     "EmbeddingHead",
+    "EmbeddingWhitening",
     "IndexLUT",
     "IoMProjection",
     "KeyedCodes",

@@ -79,3 +79,29 @@ def embed(model, config, part, *, training=False, seed=None, images=None):
         labels=False, seed=seed, shuffle=False, images=images,
     )
     return np.asarray(model.predict(dataset, verbose=0), dtype=np.float32)
+
+
+def embedding_views(model, config, part, views):
+    """Features of ``part``'s images: the evaluation view, then ``views - 1`` augmented ones.
+
+    The ROIs are decoded once; augmented view ``k`` uses seed ``config.seed + k``.
+
+    Args:
+        model: image -> features model (in inference mode).
+        config: the run's ``Config``.
+        part: a ``PartData``.
+        views: number of views, ``>= 1``.
+
+    Returns:
+        ``(features (len(part.records) * views, d) float32, labels (same length,) int32)``,
+        view after view.
+
+    Example:
+        >>> features, labels = embedding_views(embedder, config, train, 4)  # doctest: +SKIP
+    """
+    images = roi_images(config, part)
+    features = [embed(model, config, part, images=images)]
+    for view in range(1, views):
+        features.append(embed(model, config, part, training=True, seed=config.seed + view,
+                              images=images))
+    return np.concatenate(features), np.tile(part.labels, views).astype(np.int32)

@@ -13,6 +13,7 @@ from lateral_keras.training.sample_images import SampleImages
 from lateral_keras.training.smooth_warp import smooth_warp
 from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
 from lateral_keras.training.stage_start import start_stage
+from lateral_keras.training.whitening import whitened_embedder
 
 
 def train_stage_one(config, run, data, *, verbose=1):
@@ -28,7 +29,8 @@ def train_stage_one(config, run, data, *, verbose=1):
         verbose: Keras progress-bar verbosity.
 
     Returns:
-        The embedder model (ROI image in [0, 255] -> embedding), with the best weights.
+        The embedder model (ROI image in [0, 255] -> embedding), with the best weights and,
+        with ``stage_one.whitening``, a within-class whitening fitted on the training fish.
     """
     strategy, run, model_path, finished = start_stage(config, run, "stage_one", "embedder.keras")
     if finished is not None:
@@ -73,8 +75,11 @@ def train_stage_one(config, run, data, *, verbose=1):
     models.train_model.fit(dataset, epochs=settings.epochs, callbacks=callbacks,
                            steps_per_epoch=steps, verbose=verbose)
     models.train_model.load_weights(best_path)
-    models.embedder.save(model_path)
+    embedder = models.embedder
+    if settings.whitening:
+        embedder = whitened_embedder(embedder, config, train)
+    embedder.save(model_path)
     best = protocol.score().summary()
     run.mark_done("stage_one", {"val_eer": best["eer"], "val_rank1": best["rank1"]})
     keras.mixed_precision.set_global_policy("float32")
-    return models.embedder
+    return embedder

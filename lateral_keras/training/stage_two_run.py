@@ -14,7 +14,12 @@ from lateral_keras.layers import IoMProjection, lut_table
 from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
-from lateral_keras.training.inputs import augment_settings, embed, roi_images
+from lateral_keras.training.inputs import (
+    augment_settings,
+    embed,
+    embedding_views,
+    roi_images,
+)
 from lateral_keras.training.pk_sampler import pk_index_batches
 from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.stage_start import start_stage
@@ -44,13 +49,8 @@ def training_embeddings(config, run, embedder, part):
     if os.path.exists(path):
         with np.load(path) as stored:
             return stored["embeddings"], stored["labels"]
-    images = roi_images(config, part)
-    views = [embed(embedder, config, part, images=images)]
-    for view in range(1, config.stage_two.views_per_image):
-        views.append(embed(embedder, config, part, training=True, seed=config.seed + view,
-                           images=images))
-    embeddings = np.concatenate(views)
-    labels = np.tile(part.labels, len(views)).astype(np.int32)
+    embeddings, labels = embedding_views(embedder, config, part,
+                                         config.stage_two.views_per_image)
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(f, embeddings=embeddings, labels=labels)
     return embeddings, labels

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 
 import pytest
 
@@ -48,6 +49,8 @@ def test_recipe_end_to_end_writes_the_run_folder(tmp_path):
                  "stage_two_history.csv", "plots/stage_one_validation.png"):
         assert (run / name).exists(), name
     assert any((run / "logs" / "stage_one").rglob("events.out.tfevents*"))
+    with zipfile.ZipFile(run / "models" / "embedder.keras") as saved:
+        assert '"EmbeddingWhitening"' in saved.read("config.json").decode()
     history = (run / "stage_two_history.csv").read_text().splitlines()[0]
     for term in ("metric_loss", "quantization_loss", "balance_loss", "val_eer"):
         assert term in history

@@ -1,0 +1,80 @@
+"""within_class_whitening against NumPy loops and closed forms."""
+
+import numpy as np
+import pytest
+
+from lateral_keras.training.whitening import within_class_whitening
+
+
+def _clusters(seed=0, classes=6, per_class=40, dim=5):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(classes, dim)) * 3.0
+    spread = np.diag([2.0, 0.2, 1.0, 0.5, 0.1])[:dim, :dim]
+    x = np.concatenate([c + rng.normal(size=(per_class, dim)) @ spread for c in centres])
+    return x, np.repeat(np.arange(classes), per_class)
+
+
+def _scatter_by_loops(x, labels):
+    units = [row / np.sqrt(sum(v * v for v in row)) for row in x]
+    dim = len(units[0])
+    scatter = np.zeros((dim, dim))
+    for label in set(labels.tolist()):
+        members = [u for u, lab in zip(units, labels) if lab == label]
+        centre = sum(members) / len(members)
+        for u in members:
+            scatter += np.outer(u - centre, u - centre)
+    return np.array(units), scatter / len(units)
+
+
+def test_without_shrinkage_the_within_class_scatter_becomes_identity():
+    x, labels = _clusters()
+    units, scatter = _scatter_by_loops(x, labels)
+    mean, matrix = within_class_whitening(x, labels, shrinkage=1e-9)
+    np.testing.assert_allclose(mean, units.mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(matrix, matrix.T, atol=1e-3)
+    np.testing.assert_allclose(matrix.T @ scatter @ matrix, np.eye(5), atol=1e-3)
+
+
+def test_shrinkage_blends_towards_the_isotropic_scatter():
+    x, labels = _clusters(seed=1)
+    _, scatter = _scatter_by_loops(x, labels)
+    _, matrix = within_class_whitening(x, labels, shrinkage=0.3)
+    blended = 0.7 * scatter + 0.3 * np.trace(scatter) / 5 * np.eye(5)
+    np.testing.assert_allclose(matrix @ blended @ matrix, np.eye(5), atol=1e-3)
+    _, identity = within_class_whitening(x, labels, shrinkage=1.0)
+    np.testing.assert_allclose(identity, np.eye(5) / np.sqrt(np.trace(scatter) / 5), rtol=1e-4)
+
+
+def test_whitening_separates_classes_along_quiet_directions():
+    # Two classes differ only along a direction in which each class barely varies, while
+    # another direction carries large within-class noise: after centring alone that noise
+    # dominates the cosine scores; whitening must separate the classes far better.
+    rng = np.random.default_rng(3)
+    noise = rng.normal(size=(200, 3)) * [0.05, 0.05, 1.0]
+    x = np.concatenate([[5.0, 0.2, 0.0] + noise[:100], [5.0, -0.2, 0.0] + noise[100:]])
+    labels = np.repeat([0, 1], 100)
+    mean, matrix = within_class_whitening(x, labels, shrinkage=0.01)
+    units = x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    def separation(features):
+        f = features / np.linalg.norm(features, axis=1, keepdims=True)
+        scores = f @ f.T
+        same = labels[:, None] == labels[None, :]
+        return scores[same].mean() - scores[~same].mean()
+
+    assert separation(units - mean) < 0.5
+    assert separation((units - mean) @ matrix) > 1.2
+
+
+@pytest.mark.parametrize("shrinkage", [0.0, 1.5])
+def test_shrinkage_out_of_range(shrinkage):
+    x, labels = _clusters()
+    with pytest.raises(ValueError, match="shrinkage"):
+        within_class_whitening(x, labels, shrinkage=shrinkage)
+
+
+def test_bad_shapes_and_singletons():
+    with pytest.raises(ValueError, match="one label each"):
+        within_class_whitening(np.zeros((4, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="at least two"):
+        within_class_whitening(np.eye(3), np.arange(3))
