@@ -173,7 +173,7 @@ class StageTwoConfig:
     """Deep Index-of-Max hashing on the frozen stage-one embedding."""
 
     q: int = setting(8, "IoM group size (codes take values 0..q-1)", min=2)
-    m: int = setting(256, "number of IoM groups (code length)", min=1)
+    m: int = setting(1024, "number of IoM groups (code length)", min=1)
     T: float = setting(1.0, "softmax temperature of the soft index", min=0)
     hidden_layer_remark: str = setting(
         "1", "hidden layers before the projection", choices=("1", "2", "3", "T1", "T2")

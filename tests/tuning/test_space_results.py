@@ -38,7 +38,7 @@ def test_optional_hyperparameters_and_margin_are_declared_when_asked():
 
 
 def test_a_trial_config_is_a_copy_with_the_values_in_their_sections():
-    config = load_config()
+    config = load_config([], ["stage_two.q=8", "stage_two.m=256", "stage_one.arc_margin=0.5"])
     chosen = trial_config(config, {"q": 16, "m": 64, "arc_margin": 0.3, "tuner/epochs": 4})
     assert (chosen.stage_two.q, chosen.stage_two.m, chosen.stage_one.arc_margin) == (16, 64, 0.3)
     assert (config.stage_two.q, config.stage_two.m, config.stage_one.arc_margin) == (8, 256, 0.5)
