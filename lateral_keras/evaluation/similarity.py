@@ -68,6 +68,10 @@ def similarity_matrix(features_a, features_b=None, block_size=None):
     is_int = isinstance(block_size, numbers.Integral) and not isinstance(block_size, bool)
     if not is_int or block_size < 1:
         raise ValueError(f"`block_size` must be a positive int. Received: block_size={block_size}")
+    if is_code(features_a):
+        fast = _one_hot_similarity(features_a, features_b, block_size)
+        if fast is not None:
+            return fast
     score = distances.collision_similarity if is_code(features_a) else _cosine
     blocks = [
         keras.ops.convert_to_numpy(score(features_a[start : start + block_size], features_b))
@@ -80,3 +84,38 @@ def similarity_matrix(features_a, features_b=None, block_size=None):
 
 def _cosine(a, b):
     return distances.pairwise_cosine_similarity(a.astype(np.float32), b.astype(np.float32))
+
+
+_ONE_HOT_BYTES = 2**28
+"""Largest float32 one-hot packing of `features_b` that `_one_hot_similarity` builds."""
+
+
+def _one_hot_similarity(codes_a, codes_b, block_size):
+    """Collision similarity as a float32 matrix product of one-hot packings (BLAS), or None.
+
+    Code `k` at position `i` becomes a 1 in column `i * q + k`, so the product of two packings
+    counts the positions where the codes agree; exact while `m < 2**24`. About 15x faster than
+    the `(rows, n_b, m)` broadcast at m=1024. None when a code is negative or the packing of
+    `codes_b` would exceed `_ONE_HOT_BYTES`: the caller then broadcasts.
+    """
+    if min(codes_a.min(initial=0), codes_b.min(initial=0)) < 0:
+        return None
+    m = codes_a.shape[1]
+    q = int(max(codes_a.max(initial=0), codes_b.max(initial=0))) + 1
+    if m >= 2**24 or 4 * m * q * codes_b.shape[0] > _ONE_HOT_BYTES:
+        return None
+    rows = block_size or max(1, _BLOCK_ELEMENTS // (m * q))
+    packed_b = _one_hot(codes_b, q).T
+    blocks = [_one_hot(codes_a[start : start + rows], q) @ packed_b
+              for start in range(0, codes_a.shape[0], rows)]
+    if not blocks:
+        return np.zeros((0, codes_b.shape[0]))
+    # c / m in float32 like `distances.collision_similarity`, so scores match it bit for bit.
+    return (np.concatenate(blocks) / np.float32(m)).astype(np.float64)
+
+
+def _one_hot(codes, q):
+    packed = np.zeros((codes.shape[0], codes.shape[1] * q), np.float32)
+    columns = np.arange(codes.shape[1]) * q + codes
+    packed[np.arange(codes.shape[0])[:, None], columns] = 1.0
+    return packed
