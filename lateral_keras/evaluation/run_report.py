@@ -144,7 +144,9 @@ def write_report(config, run, report, protection_markdown):
     lines = [
         f"# Run `{config.sub_name}`", "",
         f"Backbone {config.stage_one.backbone_type} + {config.stage_one.head_type}, embedding "
-        f"{config.stage_one.embd_shape}; IoM m={two.m}, q={two.q}, loss {two.loss_fun}.", "",
+        f"{config.stage_one.embd_shape}"
+        f"{' (within-class whitened)' if config.stage_one.whitening else ''}; IoM m={two.m}, "
+        f"q={two.q}, loss {two.loss_fun}.", "",
         f"Evaluation identities: {counts['identities']} fish, {counts['images']} images, "
         f"sessions {', '.join(counts['sessions'])}; gallery = each fish's first session, probes "
         "= its later sessions (cross-session); "

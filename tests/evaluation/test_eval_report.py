@@ -171,6 +171,7 @@ def test_report_files_plots_and_protection_section(setup):
     assert report["protection"] == {"d_sys": 0.01}
     text = open(run.file("report.md")).read()
     assert "Unlinkability D<->sys: 0.01 (fake)" in text
+    assert f"embedding 512 (within-class whitened); IoM m={M}, q={Q}" in text
     for heading in ("## Verification", "## Decisions at the validation threshold",
                     "## Per session gap", "## Templates", "## Pairs file", "## Plots",
                     "## Template protection", "vote accuracy", "open-set DIR@FAR=0.1"):
