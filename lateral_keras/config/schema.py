@@ -158,8 +158,8 @@ class StageOneConfig:
     whitening_shrinkage: float = setting(
         0.5, "share of the isotropic part in the whitening's covariance", min=0.01, max=1)
     whitening_views: int = setting(
-        4, "augmented views per training image, besides the centre crop, to fit the whitening",
-        min=0)
+        4, "augmented views per training image, besides the centre crop, to fit the whitening "
+        "(at least 1, so every fish has two)", min=1)
     run_eagerly: bool = setting(False, "debug: run eagerly (original: --mode eager_tf)")
     mixed_precision: bool = setting(
         False, "mixed float16 embedder in both stages (GPU); ArcFace and IoM stay float32")

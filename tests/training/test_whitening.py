@@ -78,3 +78,13 @@ def test_bad_shapes_and_singletons():
         within_class_whitening(np.zeros((4, 3)), np.zeros(3))
     with pytest.raises(ValueError, match="at least two"):
         within_class_whitening(np.eye(3), np.arange(3))
+
+
+def test_config_asks_for_at_least_one_augmented_view():
+    # With the centre crop alone, a dataset of one photo per fish would leave the whitening
+    # nothing to fit only after stage one trained: the config stops it before any work.
+    from lateral_keras.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="stage_one.whitening_views"):
+        load_config([], ["stage_one.whitening_views=0"])
+    assert load_config([], []).stage_one.whitening_views >= 1
