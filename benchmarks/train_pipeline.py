@@ -220,6 +220,9 @@ def main():
     parser.add_argument("--backbones", nargs="*", default=["SmallCNN", "ResNet18", "ResNet50"],
                         help="backbones of the end-to-end stage-two comparison (none: skip it)")
     args = parser.parse_args()
+    if args.steps < 2:
+        parser.error(f"--steps must be at least 2 (the first step of each round is left out); "
+                     f"received {args.steps}")
 
     from lateral_keras.config import load_config
     from lateral_keras.training.data_setup import prepare_data
