@@ -122,6 +122,9 @@ class StageOneConfig:
     head_type: str = setting("ArcHead", "classification head", choices=HEADS)
     embd_shape: int = setting(512, "embedding size", min=2)
     weights: str | None = setting(None, "local weights file for the backbone (never downloaded)")
+    standardize_images: bool = setting(
+        True, "give each ROI's colour channels the same mean and spread inside the embedder "
+        "(exposure and white balance out)")
     batch_size: int = setting(64, "stage-one batch size", min=1)
     epochs: int = setting(40, "stage-one epochs", min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
@@ -130,7 +133,7 @@ class StageOneConfig:
     w_decay: float = setting(5e-4, "L2 weight decay", min=0)
     save_steps: int | None = setting(None, "checkpoint every N steps (default: every epoch)",
                                      min=1)
-    arc_scale: float = setting(64.0, "ArcFace scale s", min=0)
+    arc_scale: float = setting(32.0, "ArcFace scale s", min=0)
     arc_margin: float = setting(0.5, "ArcFace additive angular margin m", min=0, max=1.5)
     dropout: float = setting(0.5, "dropout before the embedding", min=0, max=1)
     pooling: str = setting(
@@ -149,9 +152,12 @@ class StageOneConfig:
     blur: float = setting(0.0, "largest random blend of training ROIs towards a blurred copy",
                           min=0, max=1)
     smooth_warp: float = setting(
-        0.0, "random smooth warp of training ROIs, offset sd as a share of the ROI height",
+        0.08, "random smooth warp of training ROIs, offset sd as a share of the ROI height",
         min=0, max=0.5,
     )
+    smooth_warp_grid: list = setting(
+        [2, 4], "control points [rows, columns] of the smooth warp (fewer: smoother)",
+        length=2, min=1)
     whitening: bool = setting(
         True, "append a within-class whitening (WCCN) of the embedding, fitted on the training "
         "fish")

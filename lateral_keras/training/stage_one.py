@@ -1,10 +1,11 @@
-"""Stage one: backbone + embedding head + ArcFace (``ArcMargin``) or plain (``NormHead``) head."""
+"""Stage one: [image standardisation] + backbone + embedding head + ArcFace (``ArcMargin``) or
+plain (``NormHead``) head."""
 
 from dataclasses import dataclass
 
 import keras
 
-from lateral_keras.layers import ArcMargin, EmbeddingHead, NormHead
+from lateral_keras.layers import ArcMargin, EmbeddingHead, ImageStandardization, NormHead
 from lateral_keras.models import build_backbone
 
 
@@ -46,6 +47,9 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
     backbone = build_backbone(
         settings.backbone_type, (height, width, 3), weights=settings.weights, name="backbone"
     )
+    pixels = image
+    if settings.standardize_images:
+        pixels = ImageStandardization(name="image_standardization")(image)
     embedding = EmbeddingHead(
         embd_shape=settings.embd_shape,
         dropout=settings.dropout,
@@ -53,7 +57,7 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
         seed=seed,
         pooling=settings.pooling,
         name="embedding",
-    )(backbone(image))
+    )(backbone(pixels))
     regularizer = keras.regularizers.L2(settings.w_decay) if settings.w_decay else None
     if settings.head_type == "ArcHead":
         logits = ArcMargin(

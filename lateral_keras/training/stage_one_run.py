@@ -48,8 +48,8 @@ def train_stage_one(config, run, data, *, verbose=1):
         return dataset.map(
             lambda images, labels: mirror_batch(
                 photometric_jitter(
-                    smooth_warp(images, settings.smooth_warp), settings.white_balance,
-                    settings.contrast, settings.blur,
+                    smooth_warp(images, settings.smooth_warp, tuple(settings.smooth_warp_grid)),
+                    settings.white_balance, settings.contrast, settings.blur,
                 ),
                 labels, num_classes,
                 settings.mirror_classes,

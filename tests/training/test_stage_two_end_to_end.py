@@ -88,6 +88,7 @@ def train_both_stages(jit_compile):
         keras.mixed_precision.set_global_policy("float32")
     assert models.backbone.compute_dtype == "float16"
     assert models.train_model.get_layer("arc_margin").compute_dtype == "float32"
+    assert models.train_model.get_layer("image_standardization").compute_dtype == "float32"
     assert models.train_model.output.dtype == "float32"
     history = models.train_model.fit((images, labels), labels, batch_size=8, epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()

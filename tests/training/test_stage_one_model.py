@@ -1,0 +1,37 @@
+"""The stage-one models: the image standardisation in front of the backbone, and its switch."""
+
+import keras
+import numpy as np
+
+from lateral_keras.config import load_config
+from lateral_keras.layers import ImageStandardization
+from lateral_keras.training.stage_one import build_stage_one
+
+TINY = ["input_size=[16, 32]", "embd_shape=8", "backbone_type=SmallCNN"]
+
+
+def _relative_change(embedder, images, changed):
+    before = keras.ops.convert_to_numpy(embedder(images, training=False))
+    after = keras.ops.convert_to_numpy(embedder(changed, training=False))
+    return np.linalg.norm(after - before) / np.linalg.norm(before)
+
+
+def _embedder(*overrides):
+    config = load_config(overrides=TINY + list(overrides))
+    return build_stage_one(config.stage_one, (16, 32), 3, seed=0).embedder
+
+
+def test_embedder_standardizes_images_so_exposure_and_white_balance_change_nothing():
+    embedder = _embedder()
+    assert any(isinstance(layer, ImageStandardization) for layer in embedder.layers)
+    rng = np.random.default_rng(0)
+    images = rng.uniform(40, 160, (2, 16, 32, 3)).astype("float32")
+    relit = images * np.array([1.5, 0.8, 1.1], "float32") + np.array([10, -20, 5], "float32")
+    assert _relative_change(embedder, images, relit) < 1e-3
+
+
+def test_switched_off_the_embedder_sees_raw_pixels():
+    embedder = _embedder("stage_one.standardize_images=false")
+    assert not any(isinstance(layer, ImageStandardization) for layer in embedder.layers)
+    images = np.random.default_rng(1).uniform(40, 160, (2, 16, 32, 3)).astype("float32")
+    assert _relative_change(embedder, images, images * 1.5) > 0.1
