@@ -8,8 +8,9 @@ Generates a synthetic dataset and its ROI cache (in ``--work``, reused by later 
 prints:
 
 - stage one: steps/s of ``model.fit`` on the recipe's pipeline (ROIs decoded once, shuffled,
-  batched, augmented per batch, prefetched) next to ``model.fit`` of the same model on the same
-  batches (the short last batch of each epoch included) replayed from memory, in alternating
+  batched, augmented per batch, smoothly warped, mirrored classes, prefetched) next to
+  ``model.fit`` of the same model on the same batches (the short last batch of each epoch
+  included) replayed from memory, in alternating
   rounds so a change of machine load hits both (target >= 0.9);
 - stage two, per backbone: steps/s of the recipe's trainer on precomputed embeddings (P x K
   batches gathered from the on-device array) next to the end-to-end trainer
@@ -90,15 +91,16 @@ def stage_one(config, train, args):
     """Prints and returns the stage-one comparison; returns the trained models."""
     import numpy as np
 
-    from lateral_keras.training.inputs import image_dataset
+    from lateral_keras.training.mirror_classes import mirror_factor
     from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
+    from lateral_keras.training.stage_one_run import stage_one_stream
 
     settings = config.stage_one
-    pipeline = image_dataset(config, train, training=True, batch_size=settings.batch_size)
-    pipeline = pipeline.map(lambda x, y: ((x, y), y)).repeat()
+    pipeline = stage_one_stream(config, train).repeat()
     memory = held_in_memory(pipeline, args.steps)
-    models = build_stage_one(settings, tuple(config.preprocessing.input_size),
-                             config.data.num_classes, seed=0)
+    num_classes = config.data.num_classes * mirror_factor(settings.mirror_classes)
+    models = build_stage_one(settings, tuple(config.preprocessing.input_size), num_classes,
+                             seed=0)
     compile_stage_one(models, settings, args.steps)
     # Build, trace, and compile the augmentation for both batch sizes (full and the epoch's
     # short last batch): a one-off cost of a run, left out of the rates.

@@ -16,6 +16,35 @@ from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.whitening import whitened_embedder
 
 
+def stage_one_stream(config, train, shard=(0, 1)):
+    """Stage one's training batches: augmented ROIs, smooth warp, jitter, mirrored classes.
+
+    Args:
+        config: the run's ``Config``.
+        train: the training ``PartData``.
+        shard: ``(index, count)``: this worker's share.
+
+    Returns:
+        A ``tf.data.Dataset`` of ``((images, labels), labels)`` batches (one pass; labels of
+        mirrored ROIs are offset into the extra classes of ``stage_one.mirror_classes``).
+
+    Example:
+        >>> batch = next(iter(stage_one_stream(config, data.parts["train"])))  # doctest: +SKIP
+    """
+    settings = config.stage_one
+    num_classes = config.data.num_classes
+    dataset = distributed.training_images(config, train, settings.batch_size, shard)
+    return dataset.map(
+        lambda images, labels: mirror_batch(
+            photometric_jitter(
+                smooth_warp(images, settings.smooth_warp, tuple(settings.smooth_warp_grid)),
+                settings.white_balance, settings.contrast, settings.blur,
+            ),
+            labels, num_classes, settings.mirror_classes,
+        )
+    ).map(lambda images, labels: ((images, labels), labels))
+
+
 def train_stage_one(config, run, data, *, verbose=1):
     """Train (or resume, or reuse) stage one and return the embedder.
 
@@ -41,26 +70,13 @@ def train_stage_one(config, run, data, *, verbose=1):
         keras.mixed_precision.set_global_policy("mixed_float16")
     train, val = data.parts["train"], data.parts["val"]
     steps = distributed.epoch_steps(len(train.records), settings.batch_size, strategy)
-    num_classes = config.data.num_classes
-
-    def stream(shard):
-        dataset = distributed.training_images(config, train, settings.batch_size, shard)
-        return dataset.map(
-            lambda images, labels: mirror_batch(
-                photometric_jitter(
-                    smooth_warp(images, settings.smooth_warp, tuple(settings.smooth_warp_grid)),
-                    settings.white_balance, settings.contrast, settings.blur,
-                ),
-                labels, num_classes,
-                settings.mirror_classes,
-            )
-        ).map(lambda images, labels: ((images, labels), labels))
-
-    dataset = distributed.distributed_stream(stream, strategy)
+    dataset = distributed.distributed_stream(
+        lambda shard: stage_one_stream(config, train, shard), strategy
+    )
     with distributed.strategy_scope(strategy):
         models = build_stage_one(
             settings, tuple(config.preprocessing.input_size),
-            num_classes * mirror_factor(settings.mirror_classes), seed=config.seed,
+            config.data.num_classes * mirror_factor(settings.mirror_classes), seed=config.seed,
         )
         compile_stage_one(models, settings, steps)
         distributed.synchronize_batch_norm(models.train_model, strategy)
@@ -70,7 +86,7 @@ def train_stage_one(config, run, data, *, verbose=1):
     )
     callbacks, best_path = stage_callbacks(run, "stage_one", protocol,
                                            save_steps=settings.save_steps)
-    samples = dataset if strategy is None else stream((0, 1))
+    samples = dataset if strategy is None else stage_one_stream(config, train)
     callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
     models.train_model.fit(dataset, epochs=settings.epochs, callbacks=callbacks,
                            steps_per_epoch=steps, verbose=verbose)
