@@ -127,12 +127,6 @@ def _check_consistency(config):
             "preprocessing.top_fraction must be smaller than preprocessing.bottom_fraction. "
             f"Received: top_fraction={pre.top_fraction}, bottom_fraction={pre.bottom_fraction}"
         )
-    grid = config.stage_one.smooth_warp_grid
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in grid):
-        raise ConfigError(
-            "stage_one.smooth_warp_grid must be two whole numbers [rows, columns]. "
-            f"Received: {grid}"
-        )
     shares = config.data.split_fractions
     if sum(shares) > 1 + 1e-9:
         raise ConfigError(f"data.split_fractions must sum to at most 1. Received: {shares}")

@@ -52,6 +52,14 @@ def _coerce_scalar(value, base, meta, where, key, expected):
     return value
 
 
+def _holds_whole_numbers(f):
+    """Whether a list field's default is a non-empty list of ints (sizes, counts, grids)."""
+    default = f.default_factory() if callable(f.default_factory) else f.default
+    return bool(default) and isinstance(default, list) and all(
+        isinstance(item, int) and not isinstance(item, bool) for item in default
+    )
+
+
 def check_value(key, value, f, where):
     """Validate and normalise ``value`` for the schema field ``f``.
 
@@ -87,7 +95,13 @@ def check_value(key, value, f, where):
             raise ConfigError(
                 f"{where}: '{key}' must have {length} values. Received: {key}={list(value)!r}"
             )
+        whole = _holds_whole_numbers(f)
         for item in value:
+            if whole and (not isinstance(item, int) or isinstance(item, bool)):
+                raise ConfigError(
+                    f"{where}: every value of '{key}' must be a whole number. "
+                    f"Received: {key}={list(value)!r}"
+                )
             if isinstance(item, (int, float)) and not isinstance(item, bool):
                 _check_bounds(item, meta, where, key)
             if meta.get("choices") is not None and item not in meta["choices"]:

@@ -180,8 +180,12 @@ def test_consistency_checks():
         load_config(overrides=["preprocessing.top_fraction=0.6"])
     with pytest.raises(ConfigError, match="sum to at most 1"):
         load_config(overrides=["data.split_fractions=[0.5, 0.5, 0.5]"])
-    with pytest.raises(ConfigError, match=r"smooth_warp_grid must be two whole numbers.*2.5"):
+    with pytest.raises(ConfigError, match=r"smooth_warp_grid. must be a whole number.*2.5"):
         load_config(overrides=["stage_one.smooth_warp_grid=[2.5, 4]"])
+    with pytest.raises(ConfigError, match=r"input_size. must be a whole number.*64.5"):
+        load_config(overrides=["preprocessing.input_size=[64.5, 256]"])
+    assert load_config(overrides=["preprocessing.augment.saturation=[1, 2]"]
+                       ).preprocessing.augment.saturation == [1, 2]
     with pytest.raises(ConfigError, match=r"smooth_warp_grid. must be in \[1, inf\]"):
         load_config(overrides=["stage_one.smooth_warp_grid=[0, 4]"])
     assert load_config(overrides=["stage_one.smooth_warp_grid=3"]).stage_one.smooth_warp_grid == [
