@@ -3,8 +3,6 @@
 import copy
 import math
 
-from lateral_keras.config import ConfigError
-
 # name -> (config section, config key, tuning list); searched when the list is non-empty.
 SEARCHED = {
     "q": ("stage_two", "q", "q_values"),
@@ -24,10 +22,8 @@ def searched_values(config):
             ``tuning.search_margin``).
 
     Returns:
-        dict name -> list of values (hyperparameters with an empty list are left out).
-
-    Raises:
-        ConfigError: ``q`` or ``m`` values that are not integers.
+        dict name -> list of values (hyperparameters with an empty list are left out; whole
+        numbers for ``q`` and ``m`` are checked when the config is loaded).
 
     Example:
         >>> from lateral_keras.config import load_config
@@ -40,11 +36,6 @@ def searched_values(config):
         values = list(getattr(tuning, attribute))
         if name == "arc_margin" and not tuning.search_margin:
             continue
-        if name in ("q", "m") and any(isinstance(v, bool) or not isinstance(v, int)
-                                      for v in values):
-            raise ConfigError(
-                f"tuning.{attribute} must hold integers. Received: {attribute}={values!r}"
-            )
         if values:
             out[name] = values
     return out

@@ -47,8 +47,8 @@ def test_a_trial_config_is_a_copy_with_the_values_in_their_sections():
 def test_bad_search_values_stop_with_the_key_named():
     with pytest.raises(ConfigError, match="tuning.loss_values.*batch_hard_triplet"):
         load_config(overrides=["tuning.loss_values=[hinge]"])
-    with pytest.raises(ConfigError, match="tuning.q_values must hold integers"):
-        searched_values(load_config(overrides=["tuning.q_values=[2.5, 4]"]))
+    with pytest.raises(ConfigError, match=r"tuning.q_values. must be a whole number.*2\.5"):
+        load_config(overrides=["tuning.q_values=[2.5, 4]"])
 
 
 def _rows(rng, n):
