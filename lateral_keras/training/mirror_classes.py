@@ -8,6 +8,8 @@ flip augmentation, which would teach the network that a pattern and its mirror i
 same fish. Evaluation images are never mirrored.
 """
 
+from lateral_keras.training.smooth_warp import smooth_warp
+
 MIRROR_FACTORS = {"none": 1, "horizontal": 2, "both": 4}
 """Classes per identity for each ``stage_one.mirror_classes`` setting."""
 
@@ -32,19 +34,22 @@ def mirror_factor(mode):
     return MIRROR_FACTORS[mode]
 
 
-def mirror_batch(images, labels, num_classes, mode, seed=None):
+def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_grid=(3, 9)):
     """Mirror each image of a batch at random and relabel it as its mirrored class (TensorFlow).
 
     Image ``i`` draws ``t`` uniformly from ``range(mirror_factor(mode))``; ``t = 1`` mirrors it
     left-right, ``t = 2`` top-bottom, ``t = 3`` both; its label becomes
-    ``labels[i] + t * num_classes``.
+    ``labels[i] + t * num_classes``. With ``warp`` > 0 each image is smoothly warped first
+    (``smooth_warp``), in the same resampling pass as its mirroring.
 
     Args:
         images: float ``(batch, h, w, c)`` tensor.
         labels: int ``(batch,)`` tensor in ``[0, num_classes)``.
         num_classes: number of real training identities.
         mode: ``'none'``, ``'horizontal'`` or ``'both'``.
-        seed: optional int seed of the draws.
+        seed: optional int seed of the draws and the warp.
+        warp: ``smooth_warp`` strength (0: no warp).
+        warp_grid: ``smooth_warp`` grid.
 
     Returns:
         ``(images, labels)`` with labels in ``[0, num_classes * mirror_factor(mode))``.
@@ -56,10 +61,7 @@ def mirror_batch(images, labels, num_classes, mode, seed=None):
 
     factor = mirror_factor(mode)
     if factor == 1:
-        return images, labels
+        return smooth_warp(images, warp, warp_grid, seed=seed), labels
     draws = tf.random.uniform(tf.shape(labels), 0, factor, dtype=tf.int32, seed=seed)
-    flip_w = tf.reshape(tf.equal(draws % 2, 1), (-1, 1, 1, 1))
-    flip_h = tf.reshape(tf.greater_equal(draws, 2), (-1, 1, 1, 1))
-    images = tf.where(flip_w, tf.reverse(images, axis=[2]), images)
-    images = tf.where(flip_h, tf.reverse(images, axis=[1]), images)
+    images = smooth_warp(images, warp, warp_grid, seed=seed, flips=draws)
     return images, labels + draws * num_classes

@@ -10,14 +10,14 @@ from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor
 from lateral_keras.training.photometric import photometric_jitter
 from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.sample_images import SampleImages
-from lateral_keras.training.smooth_warp import smooth_warp
 from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
 from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.whitening import whitened_embedder
 
 
 def stage_one_stream(config, train, shard=(0, 1)):
-    """Stage one's training batches: augmented ROIs, smooth warp, jitter, mirrored classes.
+    """Stage one's training batches: augmented ROIs, smooth warp and mirrored classes (one
+    resampling pass), photometric jitter.
 
     Args:
         config: the run's ``Config``.
@@ -34,15 +34,18 @@ def stage_one_stream(config, train, shard=(0, 1)):
     settings = config.stage_one
     num_classes = config.data.num_classes
     dataset = distributed.training_images(config, train, settings.batch_size, shard)
-    return dataset.map(
-        lambda images, labels: mirror_batch(
-            photometric_jitter(
-                smooth_warp(images, settings.smooth_warp, tuple(settings.smooth_warp_grid)),
-                settings.white_balance, settings.contrast, settings.blur,
-            ),
-            labels, num_classes, settings.mirror_classes,
+
+    def augment(images, labels):
+        images, labels = mirror_batch(
+            images, labels, num_classes, settings.mirror_classes,
+            warp=settings.smooth_warp, warp_grid=tuple(settings.smooth_warp_grid),
         )
-    ).map(lambda images, labels: ((images, labels), labels))
+        images = photometric_jitter(
+            images, settings.white_balance, settings.contrast, settings.blur
+        )
+        return (images, labels), labels
+
+    return dataset.map(augment)
 
 
 def train_stage_one(config, run, data, *, verbose=1):

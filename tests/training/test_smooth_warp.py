@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lateral_keras.training.smooth_warp import smooth_warp, warp_with_field
+from lateral_keras.training.smooth_warp import bicubic_matrix, smooth_warp, warp_with_field
 
 
 def numpy_warp(images, field):
@@ -57,3 +57,30 @@ def test_strength_zero_is_the_identity_and_warps_are_smooth_and_per_image():
 def test_negative_strength_is_refused():
     with pytest.raises(ValueError, match="strength=-0.1"):
         smooth_warp(np.zeros((1, 4, 4, 3), "float32"), -0.1)
+
+
+@pytest.mark.parametrize("flip", [1, 2, 3])
+def test_flips_mirror_the_warped_image(flip):
+    rng = np.random.default_rng(5)
+    images = rng.uniform(0, 255, (2, 5, 7, 3)).astype("float32")
+    field = rng.normal(0, 2.0, (2, 5, 7, 2)).astype("float32")
+    expected = numpy_warp(images, field)
+    if flip & 1:
+        expected = expected[:, :, ::-1]
+    if flip & 2:
+        expected = expected[:, ::-1]
+    flips = np.array([flip, 0], "int32")  # the second image stays unmirrored
+    out = np.asarray(warp_with_field(images, field, flips))
+    np.testing.assert_allclose(out[0], expected[0], atol=1e-3)
+    np.testing.assert_allclose(out[1], numpy_warp(images, field)[1], atol=1e-3)
+
+
+def test_bicubic_matrices_upsample_like_tf_image_resize():
+    import tensorflow as tf
+
+    coarse = np.random.default_rng(6).normal(0, 1, (3, 2, 4, 2)).astype("float32")
+    expected = tf.image.resize(coarse, (16, 40), method="bicubic").numpy()
+    rows, cols = np.asarray(bicubic_matrix(2, 16)), np.asarray(bicubic_matrix(4, 40))
+    np.testing.assert_allclose(
+        np.einsum("yi,bijc,xj->byxc", rows, coarse, cols), expected, atol=1e-5
+    )
