@@ -14,7 +14,8 @@ def setting(default, help, **checks):
     Args:
         default: default value (lists are copied per instance).
         help: one-line description, shown in errors and the docs.
-        **checks: ``choices``, ``min``, ``max``, ``length``.
+        **checks: ``choices``, ``min``, ``max``, ``length``, ``odd`` (every list value an
+            odd whole number).
 
     Returns:
         A ``dataclasses.field``.
@@ -125,6 +126,9 @@ class StageOneConfig:
     standardize_images: bool = setting(
         True, "give each ROI's colour channels the same mean and spread inside the embedder "
         "(exposure and white balance out)")
+    standardize_window: list | None = setting(
+        None, "odd [rows, columns] of a sliding window for the standardisation (uneven light "
+        "along the fish out too); empty = the whole ROI", length=2, min=1, odd=True)
     batch_size: int = setting(64, "stage-one batch size", min=1)
     epochs: int = setting(40, "stage-one epochs", min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",

@@ -95,12 +95,18 @@ def check_value(key, value, f, where):
             raise ConfigError(
                 f"{where}: '{key}' must have {length} values. Received: {key}={list(value)!r}"
             )
-        whole = _holds_whole_numbers(f)
+        odd = meta.get("odd", False)
+        whole = odd or _holds_whole_numbers(f)
         for item in value:
             if whole and (not isinstance(item, int) or isinstance(item, bool)):
                 raise ConfigError(
                     f"{where}: every value of '{key}' must be a whole number. "
                     f"Received: {key}={list(value)!r}"
+                )
+            if odd and item % 2 == 0:
+                raise ConfigError(
+                    f"{where}: every value of '{key}' must be odd (a window centred on a "
+                    f"pixel). Received: {key}={list(value)!r}"
                 )
             if isinstance(item, (int, float)) and not isinstance(item, bool):
                 _check_bounds(item, meta, where, key)

@@ -1,4 +1,5 @@
-"""Per-image, per-channel standardisation of pixels: exposure and white balance taken out."""
+"""Per-image, per-channel standardisation of pixels: exposure and white balance taken out,
+over the whole image or over a sliding window (uneven lighting taken out too)."""
 
 import keras
 from keras import ops
@@ -9,11 +10,13 @@ class ImageStandardization(keras.layers.Layer):
     """Give each channel of each image the same mean and spread.
 
     Computes `target_mean + target_std * (x - mean) / sqrt(variance + epsilon)`, where `mean`
-    and `variance` are taken per image and per channel over height and width. A gain or an
+    and `variance` are taken per image and per channel over height and width, or, with a
+    `window`, over the window centred on each pixel (clipped at the borders). A gain or an
     offset applied to a channel (a brighter exposure, another white balance, a dimmer lamp)
     gives the same output, while the layout of light and dark within the image, which carries
-    the skin pattern, is kept. The output stays in the pixel range backbones expect
-    (about `[0, 255]` with the defaults), so it can precede any backbone.
+    the skin pattern, is kept; a window also takes out gains that vary slowly across the
+    image (light falling off along the body). The output stays in the pixel range backbones
+    expect (about `[0, 255]` with the defaults), so it can precede any backbone.
 
     Args:
         target_mean: mean of every output channel. Defaults to 127.5.
@@ -21,6 +24,8 @@ class ImageStandardization(keras.layers.Layer):
             (three standard deviations span `[0, 255]`).
         epsilon: added to the variance, `> 0`, in squared input units: an almost flat
             channel stays almost flat instead of amplifying its noise. Defaults to 1.0.
+        window: `None` (the whole image, the default) or odd `(height, width)` of the window
+            the statistics are taken over (a separable box filter, cheap at any size).
         **kwargs: base `keras.layers.Layer` arguments (the dtype defaults to float32:
             variances of 8-bit pixels overflow float16).
 
@@ -37,13 +42,22 @@ class ImageStandardization(keras.layers.Layer):
         True
     """
 
-    def __init__(self, target_mean=127.5, target_std=42.5, epsilon=1.0, **kwargs):
+    def __init__(self, target_mean=127.5, target_std=42.5, epsilon=1.0, window=None, **kwargs):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         if not target_std > 0:
             raise ValueError(f"`target_std` must be > 0. Received: target_std={target_std}")
         if not epsilon > 0:
             raise ValueError(f"`epsilon` must be > 0. Received: epsilon={epsilon}")
+        if window is not None:
+            window = tuple(window)
+            if len(window) != 2 or not all(isinstance(k, int) and k > 0 and k % 2
+                                           for k in window):
+                raise ValueError(
+                    "`window` must be None or two odd positive ints (height, width). "
+                    f"Received: window={window}"
+                )
+        self.window = window
         self.target_mean = float(target_mean)
         self.target_std = float(target_std)
         self.epsilon = float(epsilon)
@@ -57,11 +71,21 @@ class ImageStandardization(keras.layers.Layer):
 
     def call(self, inputs):
         x = ops.cast(inputs, self.compute_dtype)
-        mean = ops.mean(x, axis=(1, 2), keepdims=True)
-        variance = ops.mean(ops.square(x - mean), axis=(1, 2), keepdims=True)
+        # centred on the image mean first, so E[x^2] - E[x]^2 loses no float32 precision
+        x = x - ops.mean(x, axis=(1, 2), keepdims=True)
+        mean = self._average(x)
+        variance = ops.maximum(self._average(ops.square(x)) - ops.square(mean), 0.0)
         return self.target_mean + self.target_std * (x - mean) / ops.sqrt(
             variance + self.epsilon
         )
+
+    def _average(self, x):
+        """Mean over the whole image, or over each pixel's window (borders: the pixels inside)."""
+        if self.window is None:
+            return ops.mean(x, axis=(1, 2), keepdims=True)
+        rows, cols = self.window
+        x = ops.average_pool(x, (rows, 1), strides=1, padding="same")
+        return ops.average_pool(x, (1, cols), strides=1, padding="same")
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -73,6 +97,7 @@ class ImageStandardization(keras.layers.Layer):
                 "target_mean": self.target_mean,
                 "target_std": self.target_std,
                 "epsilon": self.epsilon,
+                "window": None if self.window is None else list(self.window),
             }
         )
         return config

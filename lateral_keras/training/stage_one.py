@@ -8,6 +8,11 @@ import keras
 from lateral_keras.layers import ArcMargin, EmbeddingHead, ImageStandardization, NormHead
 from lateral_keras.models import build_backbone
 
+WINDOW_EPSILON = 16.0
+"""Variance floor (squared grey levels) of a windowed standardisation: a window over almost
+flat skin holds little variance, and a floor of a 4-grey-level spread keeps its sensor noise
+from being stretched to the whole output range."""
+
 
 @dataclass
 class StageOneModels:
@@ -49,7 +54,12 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
     )
     pixels = image
     if settings.standardize_images:
-        pixels = ImageStandardization(name="image_standardization")(image)
+        window = settings.standardize_window
+        pixels = ImageStandardization(
+            epsilon=WINDOW_EPSILON if window else 1.0,
+            window=tuple(window) if window else None,
+            name="image_standardization",
+        )(image)
     embedding = EmbeddingHead(
         embd_shape=settings.embd_shape,
         dropout=settings.dropout,

@@ -2,8 +2,9 @@
 
 import keras
 import numpy as np
+import pytest
 
-from lateral_keras.config import load_config
+from lateral_keras.config import ConfigError, load_config
 from lateral_keras.layers import ImageStandardization
 from lateral_keras.training.stage_one import build_stage_one
 
@@ -35,3 +36,17 @@ def test_switched_off_the_embedder_sees_raw_pixels():
     assert not any(isinstance(layer, ImageStandardization) for layer in embedder.layers)
     images = np.random.default_rng(1).uniform(40, 160, (2, 16, 32, 3)).astype("float32")
     assert _relative_change(embedder, images, images * 1.5) > 0.1
+
+
+def test_a_window_standardizes_locally_and_must_be_odd():
+    embedder = _embedder("stage_one.standardize_window=[5, 9]")
+    layer = next(layer for layer in embedder.layers if isinstance(layer, ImageStandardization))
+    assert layer.window == (5, 9)
+    images = np.random.default_rng(2).uniform(40, 160, (2, 16, 32, 3)).astype("float32")
+    light = np.linspace(0.6, 1.6, 32, dtype="float32")[None, None, :, None]  # falls off
+    whole = _embedder()
+    assert _relative_change(embedder, images, images * light) < 0.5 * _relative_change(
+        whole, images, images * light
+    )
+    with pytest.raises(ConfigError, match=r"standardize_window.*odd.*\[4, 9\]"):
+        load_config(overrides=["stage_one.standardize_window=[4, 9]"])
