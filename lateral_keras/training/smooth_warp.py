@@ -23,8 +23,9 @@ def smooth_warp(images, strength, grid=(3, 9), seed=None, flips=None):
         strength: offset standard deviation as a share of the image height (0: unchanged).
         grid: ``(rows, columns)`` of the coarse field; more means a less smooth warp.
         seed: optional int seed of the offsets.
-        flips: optional int ``(batch,)`` tensor: bit 0 mirrors an image left-right after the
-            warp, bit 1 top-bottom (the draws of ``mirror_classes.mirror_batch``).
+        flips: optional int ``(batch,)`` tensor: bit 0 mirrors an image left-right, bit 1
+            top-bottom (the draws of ``mirror_classes.mirror_batch``; see
+            ``warp_with_field``).
 
     Returns:
         The warped (and mirrored) float32 batch, same shape.
@@ -93,12 +94,14 @@ def warp_with_field(images, field, flips=None):
         images: float ``(batch, h, w, c)`` tensor with static ``h``, ``w``, ``c``.
         field: float ``(batch, h, w, 2)`` offsets ``(dy, dx)`` in pixels; sample positions are
             clamped to the image.
-        flips: optional int ``(batch,)`` tensor: bit 0 mirrors a warped image left-right,
-            bit 1 top-bottom (by mirroring its sample positions, at no extra cost).
+        flips: optional int ``(batch,)`` tensor: bit 0 mirrors an image left-right, bit 1
+            top-bottom, by mirroring the pixel positions the offsets are added to.
 
     Returns:
         float32 ``(batch, h, w, c)``: output ``[b, y, x]`` is the input of image ``b`` at
-        ``(y + dy, x + dx)``, then mirrored as ``flips`` asks.
+        ``(y' + dy, x' + dx)``, where ``y' = h - 1 - y`` if bit 1 of ``flips[b]`` is set and
+        ``y' = y`` otherwise (``x'`` likewise with bit 0): the mirror image of the input
+        warped by the mirror image of the field.
 
     Example:
         >>> warp_with_field(images, tf.zeros(images.shape[:3] + (2,)))  # doctest: +SKIP
@@ -110,13 +113,12 @@ def warp_with_field(images, field, flips=None):
     rows, cols = tf.meshgrid(
         tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij"
     )
+    if flips is not None:  # elementwise, so XLA fuses it into the sampling
+        flips = tf.reshape(tf.cast(flips, tf.int32), (-1, 1, 1))
+        rows = tf.where(flips >= 2, height - 1.0 - rows, rows)
+        cols = tf.where(flips % 2 == 1, width - 1.0 - cols, cols)
     y = tf.clip_by_value(rows + field[..., 0], 0.0, height - 1.0)
     x = tf.clip_by_value(cols + field[..., 1], 0.0, width - 1.0)
-    if flips is not None:
-        flips = tf.reshape(tf.cast(flips, tf.int32), (-1, 1, 1))
-        for flipped, axis in ((flips % 2 == 1, 2), (flips >= 2, 1)):
-            y = tf.where(flipped, tf.reverse(y, axis=[axis]), y)
-            x = tf.where(flipped, tf.reverse(x, axis=[axis]), x)
     y0, x0 = tf.floor(y), tf.floor(x)
     wy, wx = (y - y0)[..., None], (x - x0)[..., None]
     y0, x0 = tf.cast(y0, tf.int32), tf.cast(x0, tf.int32)

@@ -60,15 +60,16 @@ def test_negative_strength_is_refused():
 
 
 @pytest.mark.parametrize("flip", [1, 2, 3])
-def test_flips_mirror_the_warped_image(flip):
+def test_flips_mirror_the_image_and_the_field(flip):
     rng = np.random.default_rng(5)
     images = rng.uniform(0, 255, (2, 5, 7, 3)).astype("float32")
     field = rng.normal(0, 2.0, (2, 5, 7, 2)).astype("float32")
-    expected = numpy_warp(images, field)
-    if flip & 1:
-        expected = expected[:, :, ::-1]
-    if flip & 2:
-        expected = expected[:, ::-1]
+    def mirror(array):  # as flip 1 / 2 / 3 asks, over the height and width axes
+        array = array[:, :, ::-1] if flip & 1 else array
+        return array[:, ::-1] if flip & 2 else array
+
+    # the mirror image of the input warped by the mirror image of the field
+    expected = mirror(numpy_warp(images, np.ascontiguousarray(mirror(field))))
     flips = np.array([flip, 0], "int32")  # the second image stays unmirrored
     out = np.asarray(warp_with_field(images, field, flips))
     np.testing.assert_allclose(out[0], expected[0], atol=1e-3)
