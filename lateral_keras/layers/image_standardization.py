@@ -25,7 +25,7 @@ class ImageStandardization(keras.layers.Layer):
         epsilon: added to the variance, `> 0`, in squared input units: an almost flat
             channel stays almost flat instead of amplifying its noise. Defaults to 1.0.
         window: `None` (the whole image, the default) or odd `(height, width)` of the window
-            the statistics are taken over (a separable box filter, cheap at any size).
+            the statistics are taken over (a separable box filter).
         **kwargs: base `keras.layers.Layer` arguments (the dtype defaults to float32:
             variances of 8-bit pixels overflow float16).
 
