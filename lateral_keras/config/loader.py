@@ -127,6 +127,12 @@ def _check_consistency(config):
             "preprocessing.top_fraction must be smaller than preprocessing.bottom_fraction. "
             f"Received: top_fraction={pre.top_fraction}, bottom_fraction={pre.bottom_fraction}"
         )
+    if config.stage_one.standardize_window == [1, 1]:
+        raise ConfigError(
+            "stage_one.standardize_window must not be [1, 1]: every pixel would be its own "
+            "window and every image flat. Use null for the whole ROI or a larger window. "
+            "Received: standardize_window=[1, 1]"
+        )
     shares = config.data.split_fractions
     if sum(shares) > 1 + 1e-9:
         raise ConfigError(f"data.split_fractions must sum to at most 1. Received: {shares}")

@@ -128,7 +128,8 @@ class StageOneConfig:
         "(exposure and white balance out)")
     standardize_window: list | None = setting(
         None, "odd [rows, columns] of a sliding window for the standardisation (uneven light "
-        "along the fish out too); empty = the whole ROI", length=2, min=1, odd=True)
+        "along the fish out too; with standardize_images); null = the whole ROI", length=2, min=1,
+        odd=True)
     batch_size: int = setting(64, "stage-one batch size", min=1)
     epochs: int = setting(40, "stage-one epochs", min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",

@@ -25,7 +25,7 @@ class ImageStandardization(keras.layers.Layer):
         epsilon: added to the variance, `> 0`, in squared input units: an almost flat
             channel stays almost flat instead of amplifying its noise. Defaults to 1.0.
         window: `None` (the whole image, the default) or odd `(height, width)` of the window
-            the statistics are taken over (a separable box filter).
+            the statistics are taken over (a separable box filter), not `(1, 1)`.
         **kwargs: base `keras.layers.Layer` arguments (the dtype defaults to float32:
             variances of 8-bit pixels overflow float16).
 
@@ -51,11 +51,12 @@ class ImageStandardization(keras.layers.Layer):
             raise ValueError(f"`epsilon` must be > 0. Received: epsilon={epsilon}")
         if window is not None:
             window = tuple(window)
-            if len(window) != 2 or not all(isinstance(k, int) and k > 0 and k % 2
-                                           for k in window):
+            if len(window) != 2 or window == (1, 1) or not all(
+                isinstance(k, int) and k > 0 and k % 2 for k in window
+            ):
                 raise ValueError(
-                    "`window` must be None or two odd positive ints (height, width). "
-                    f"Received: window={window}"
+                    "`window` must be None or two odd positive ints (height, width), not "
+                    f"(1, 1), which would leave a flat image. Received: window={window}"
                 )
         self.window = window
         self.target_mean = float(target_mean)
@@ -84,8 +85,8 @@ class ImageStandardization(keras.layers.Layer):
         if self.window is None:
             return ops.mean(x, axis=(1, 2), keepdims=True)
         rows, cols = self.window
-        x = ops.average_pool(x, (rows, 1), strides=1, padding="same")
-        return ops.average_pool(x, (1, cols), strides=1, padding="same")
+        x = ops.average_pool(x, (rows, 1), 1, "same", data_format="channels_last")
+        return ops.average_pool(x, (1, cols), 1, "same", data_format="channels_last")
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

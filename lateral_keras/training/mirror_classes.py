@@ -34,7 +34,7 @@ def mirror_factor(mode):
     return MIRROR_FACTORS[mode]
 
 
-def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_grid=(3, 9)):
+def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_grid=(2, 4)):
     """Mirror each image of a batch at random and relabel it as its mirrored class (TensorFlow).
 
     Image ``i`` draws ``t`` uniformly from ``range(mirror_factor(mode))``; ``t = 1`` mirrors it
@@ -60,8 +60,9 @@ def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_gr
     import tensorflow as tf
 
     factor = mirror_factor(mode)
+    warp_seed = None if seed is None else seed + 1  # not the draws' stream
     if factor == 1:
-        return smooth_warp(images, warp, warp_grid, seed=seed), labels
+        return smooth_warp(images, warp, warp_grid, seed=warp_seed), labels
     draws = tf.random.uniform(tf.shape(labels), 0, factor, dtype=tf.int32, seed=seed)
-    images = smooth_warp(images, warp, warp_grid, seed=seed, flips=draws)
+    images = smooth_warp(images, warp, warp_grid, seed=warp_seed, flips=draws)
     return images, labels + draws * num_classes

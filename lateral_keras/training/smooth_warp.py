@@ -10,7 +10,7 @@ which teaches stage one to match across sessions.
 import functools
 
 
-def smooth_warp(images, strength, grid=(3, 9), seed=None, flips=None):
+def smooth_warp(images, strength, grid=(2, 4), seed=None, flips=None):
     """Warp each image of a batch with its own random smooth displacement field (TensorFlow).
 
     Output pixel ``(y, x)`` samples the input bilinearly at ``(y + dy, x + dx)``, clamped to
@@ -100,8 +100,9 @@ def warp_with_field(images, field, flips=None):
     Returns:
         float32 ``(batch, h, w, c)``: output ``[b, y, x]`` is the input of image ``b`` at
         ``(y' + dy, x' + dx)``, where ``y' = h - 1 - y`` if bit 1 of ``flips[b]`` is set and
-        ``y' = y`` otherwise (``x'`` likewise with bit 0): the mirror image of the input
-        warped by the mirror image of the field.
+        ``y' = y`` otherwise (``x'`` likewise with bit 0). That is
+        ``mirror(warp(images, mirror(field)))``: the warped image mirrored, with the field
+        array mirrored first (its values unchanged), so a random field keeps its law.
 
     Example:
         >>> warp_with_field(images, tf.zeros(images.shape[:3] + (2,)))  # doctest: +SKIP
@@ -115,7 +116,7 @@ def warp_with_field(images, field, flips=None):
     )
     if flips is not None:  # elementwise, so XLA fuses it into the sampling
         flips = tf.reshape(tf.cast(flips, tf.int32), (-1, 1, 1))
-        rows = tf.where(flips >= 2, height - 1.0 - rows, rows)
+        rows = tf.where((flips // 2) % 2 == 1, height - 1.0 - rows, rows)
         cols = tf.where(flips % 2 == 1, width - 1.0 - cols, cols)
     y = tf.clip_by_value(rows + field[..., 0], 0.0, height - 1.0)
     x = tf.clip_by_value(cols + field[..., 1], 0.0, width - 1.0)

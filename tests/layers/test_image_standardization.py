@@ -12,15 +12,16 @@ pytestmark = pytest.mark.backend_agnostic
 
 class ImageStandardizationHarnessTest(TestCase):
     def test_harness(self):
-        self.run_layer_test(
-            ImageStandardization,
-            {"target_mean": 0.0, "target_std": 1.0, "epsilon": 0.5},
-            input_shape=(2, 5, 7, 3),
-            expected_output_shape=(2, 5, 7, 3),
-            expected_num_trainable_weights=0,
-            expected_num_non_trainable_weights=0,
-            supports_masking=False,
-        )
+        for window in (None, (3, 5)):
+            self.run_layer_test(
+                ImageStandardization,
+                {"target_mean": 0.0, "target_std": 1.0, "epsilon": 0.5, "window": window},
+                input_shape=(2, 5, 7, 3),
+                expected_output_shape=(2, 5, 7, 3),
+                expected_num_trainable_weights=0,
+                expected_num_non_trainable_weights=0,
+                supports_masking=False,
+            )
 
 
 def _images(seed=0, shape=(2, 4, 5, 3)):
@@ -97,7 +98,8 @@ def test_a_window_takes_out_a_gain_that_varies_across_the_image():
 @pytest.mark.parametrize("kwargs, match", [({"target_std": 0.0}, "target_std"),
                                            ({"epsilon": 0.0}, "epsilon"),
                                            ({"window": (4, 5)}, "window=\\(4, 5\\)"),
-                                           ({"window": (3,)}, "window")])
+                                           ({"window": (3,)}, "window"),
+                                           ({"window": (1, 1)}, "not \\(1, 1\\)")])
 def test_bad_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ImageStandardization(**kwargs)

@@ -85,3 +85,16 @@ def test_bicubic_matrices_upsample_like_tf_image_resize():
     np.testing.assert_allclose(
         np.einsum("yi,bijc,xj->byxc", rows, coarse, cols), expected, atol=1e-5
     )
+
+
+@pytest.mark.parametrize("flip", [0, 1, 2, 3])
+def test_a_small_compiled_warp_keeps_each_images_mirror_orientation(flip):
+    ramp = np.linspace(0, 255, 96, dtype="float32")[None, :, None] * np.linspace(
+        0.2, 1.0, 32, dtype="float32"
+    )[:, None, None]  # brighter to the right and to the bottom: every mirror differs
+    images = np.repeat(ramp[None], 4, axis=0)
+    out = np.asarray(smooth_warp(images, 0.01, seed=7, flips=np.full(4, flip, "int32")))
+    mirrors = [ramp, ramp[:, ::-1], ramp[::-1], ramp[::-1, ::-1]]  # flips 0, 1, 2, 3
+    errors = np.abs(out - mirrors[flip][None]).mean(axis=(1, 2, 3))
+    others = [np.abs(out - m[None]).mean() for k, m in enumerate(mirrors) if k != flip]
+    assert errors.max() < 2.0 < min(others)

@@ -50,3 +50,5 @@ def test_a_window_standardizes_locally_and_must_be_odd():
     )
     with pytest.raises(ConfigError, match=r"standardize_window.*odd.*\[4, 9\]"):
         load_config(overrides=["stage_one.standardize_window=[4, 9]"])
+    with pytest.raises(ConfigError, match=r"standardize_window.*\[1, 1\]"):
+        load_config(overrides=["stage_one.standardize_window=[1, 1]"])
