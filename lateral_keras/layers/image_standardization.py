@@ -72,18 +72,19 @@ class ImageStandardization(keras.layers.Layer):
 
     def call(self, inputs):
         x = ops.cast(inputs, self.compute_dtype)
-        # centred on the image mean first, so E[x^2] - E[x]^2 loses no float32 precision
+        # centred on the image mean first: the whole-image mean is then 0, and a window's
+        # E[x^2] - E[x]^2 loses no float32 precision
         x = x - ops.mean(x, axis=(1, 2), keepdims=True)
-        mean = self._average(x)
-        variance = ops.maximum(self._average(ops.square(x)) - ops.square(mean), 0.0)
-        return self.target_mean + self.target_std * (x - mean) / ops.sqrt(
-            variance + self.epsilon
-        )
-
-    def _average(self, x):
-        """Mean over the whole image, or over each pixel's window (borders: the pixels inside)."""
         if self.window is None:
-            return ops.mean(x, axis=(1, 2), keepdims=True)
+            variance = ops.mean(ops.square(x), axis=(1, 2), keepdims=True)
+        else:
+            mean = self._window_average(x)
+            variance = ops.maximum(self._window_average(ops.square(x)) - ops.square(mean), 0.0)
+            x = x - mean
+        return self.target_mean + self.target_std * x / ops.sqrt(variance + self.epsilon)
+
+    def _window_average(self, x):
+        """Mean over each pixel's window (at the borders, over the pixels inside)."""
         rows, cols = self.window
         x = ops.average_pool(x, (rows, 1), 1, "same", data_format="channels_last")
         return ops.average_pool(x, (1, cols), 1, "same", data_format="channels_last")

@@ -64,6 +64,7 @@ def test_flips_mirror_the_image_and_the_field(flip):
     rng = np.random.default_rng(5)
     images = rng.uniform(0, 255, (2, 5, 7, 3)).astype("float32")
     field = rng.normal(0, 2.0, (2, 5, 7, 2)).astype("float32")
+
     def mirror(array):  # as flip 1 / 2 / 3 asks, over the height and width axes
         array = array[:, :, ::-1] if flip & 1 else array
         return array[:, ::-1] if flip & 2 else array
