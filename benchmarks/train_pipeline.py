@@ -13,7 +13,8 @@ prints:
   included) replayed from memory, in alternating
   rounds so a change of machine load hits both (target >= 0.9);
 - stage two, per backbone: steps/s of the recipe's trainer on precomputed embeddings (P x K
-  batches gathered from the on-device array) next to the end-to-end trainer
+  batches gathered from the on-device array; XLA-compiled as in the recipe, and without XLA)
+  next to the end-to-end trainer
   (``stage_two.end_to_end``: every P x K batch of ROIs augmented, then through the frozen
   backbone and embedding head in inference mode, then the projection), per step (target >=
   50x) and for the whole recipe stage two, the one-off precomputation of the views included.
@@ -130,7 +131,7 @@ def stage_one(config, train, args):
     return models
 
 
-def precomputed_rate(config, train, embedder, args):
+def precomputed_rate(config, train, embedder, args, jit_compile):
     """Stage-two steps/s of the recipe's trainer on precomputed embeddings (real views)."""
     import keras
 
@@ -142,7 +143,7 @@ def precomputed_rate(config, train, embedder, args):
     stream, steps = pk_dataset(embeddings, labels, two, epochs=50, seed=0)
     trainer = build_trainer(two, 0)
     trainer(embeddings[:1])
-    trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile,
                     steps_per_execution=min(steps, STEPS_PER_EXECUTION))
     stream = stream.repeat()
     fit_seconds(trainer, stream, 2 * steps)
@@ -184,15 +185,19 @@ def forward_rate(config, train, embedder):
 def stage_two(config, train, models, args):
     """Prints the stage-two comparison for every backbone of ``args.backbones``."""
     from lateral_keras.training.stage_one import build_stage_one
+    from lateral_keras.training.stage_two_run import uses_xla
 
     two = config.stage_two
     pk = two.classes_per_batch * two.samples_per_class
-    pre_rate, epoch_steps = precomputed_rate(config, train, models.embedder, args)
+    plain_rate, epoch_steps = precomputed_rate(config, train, models.embedder, args, False)
+    pre_rate, _ = precomputed_rate(config, train, models.embedder, args, uses_xla(config))
     views = len(train.records) * two.views_per_image
     recipe_steps = two.epochs * epoch_steps
     print(f"stage two: m={two.m}, q={two.q}, P x K = {pk}, {epoch_steps} steps per epoch, "
           f"{two.views_per_image} views per image ({views} embeddings)")
-    print(f"  precomputed embeddings: {pre_rate:8.1f} steps/s (any backbone)")
+    print(f"  precomputed embeddings: {pre_rate:8.1f} steps/s (any backbone; XLA "
+          f"{'on' if uses_xla(config) else 'off'}, as the recipe), {plain_rate:8.1f} steps/s "
+          "without XLA")
     for backbone in args.backbones:
         if backbone == config.stage_one.backbone_type:
             embedder = models.embedder

@@ -175,7 +175,8 @@ class StageOneConfig:
     mixed_precision: bool = setting(
         False, "mixed float16 embedder in both stages (GPU); ArcFace and IoM stay float32")
     jit_compile: bool = setting(
-        False, "XLA compilation of both stages' train steps (slows MobileNetV2 on CPU)")
+        False, "XLA compilation of stage one's train step, and of stage two's end to end "
+        "(slows MobileNetV2 on CPU)")
     sub_name: str | None = setting(None, "run name of a stage one to reuse (two-file style)")
 
 
@@ -209,6 +210,11 @@ class StageTwoConfig:
     end_to_end: bool = setting(
         False, "train on images through the frozen backbone (slow) instead of precomputed "
         "embeddings")
+    jit_compile: bool = setting(
+        True, "XLA compilation of the recipe's train step on precomputed embeddings (fuses "
+        "the loss terms: about 2.5x less CPU per step; one process only; tuning trials, too "
+        "short to repay a compile each, run without); end to end follows "
+        "stage_one.jit_compile")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.sample_images import SampleImages
 from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
 from lateral_keras.training.stage_start import start_stage
+from lateral_keras.training.stage_two_run import store_training_embeddings
 from lateral_keras.training.whitening import whitened_embedder
 
 
@@ -96,7 +97,8 @@ def train_stage_one(config, run, data, *, verbose=1):
     models.train_model.load_weights(best_path)
     embedder = models.embedder
     if settings.whitening:
-        embedder = whitened_embedder(embedder, config, train)
+        embedder, (views, labels) = whitened_embedder(embedder, config, train)
+        store_training_embeddings(config, run, views, labels, len(train.records))
     embedder.save(model_path)
     best = protocol.score().summary()
     run.mark_done("stage_one", {"val_eer": best["eer"], "val_rank1": best["rank1"]})

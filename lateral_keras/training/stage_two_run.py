@@ -34,7 +34,9 @@ most of a step's time on precomputed embeddings (callbacks still see every epoch
 def training_embeddings(config, run, embedder, part):
     """Stage-one embeddings of the training images: one clean view plus augmented views.
 
-    Cached in the run folder (``embeddings/train.npz``), since the backbone is frozen.
+    Cached in the run folder (``embeddings/train.npz``), since the backbone is frozen; stage
+    one stores them there when its whitening fit embedded these views already
+    (``store_training_embeddings``).
 
     Args:
         config: the run's ``Config`` (``stage_two.views_per_image``).
@@ -54,6 +56,33 @@ def training_embeddings(config, run, embedder, part):
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(f, embeddings=embeddings, labels=labels)
     return embeddings, labels
+
+
+def store_training_embeddings(config, run, views, labels, num_images):
+    """Cache views already embedded as stage two's training embeddings.
+
+    Stage one's whitening fit embeds the views `training_embeddings` would (the clean one,
+    then augmented ones with the same seeds); storing the first `stage_two.views_per_image`
+    of them spares stage two a second pass over the images.
+
+    Args:
+        config: the run's `Config`.
+        run: the `RunFolder`.
+        views: `(num_images * k, d)` embeddings of `k` views, view after view, by the final
+            embedder.
+        labels: their labels, `(num_images * k,)`.
+        num_images: number of training images.
+
+    Returns:
+        True when stored; False when there are fewer than `stage_two.views_per_image` views
+        or stage two trains end to end (stage two then needs no cache or embeds itself).
+    """
+    wanted = config.stage_two.views_per_image * num_images
+    if config.stage_two.end_to_end or len(views) < wanted:
+        return False
+    with atomic_path(run.file("embeddings", "train.npz")) as tmp, open(tmp, "wb") as f:
+        np.savez(f, embeddings=views[:wanted], labels=labels[:wanted])
+    return True
 
 
 def training_stream(config, run, embedder, part):
@@ -137,6 +166,29 @@ def build_trainer(settings, seed, embedder=None):
     )
 
 
+def uses_xla(config, strategy=None):
+    """Whether stage two's train step is XLA-compiled.
+
+    On precomputed embeddings, ``stage_two.jit_compile`` (one process only: not under a
+    ``tf.distribute`` strategy); end to end, through the frozen backbone, ``stage_one.jit_compile``
+    (XLA slows some backbones on a CPU).
+
+    Args:
+        config: the run's ``Config``.
+        strategy: the ``tf.distribute`` strategy, or None.
+
+    Returns:
+        bool.
+
+    Example:
+        >>> uses_xla(load_config())  # doctest: +SKIP
+        True
+    """
+    if config.stage_two.end_to_end:
+        return config.stage_one.jit_compile
+    return config.stage_two.jit_compile and strategy is None
+
+
 def code_model(projection, embedding_dim):
     """The deployable ``embedding -> argmax codes (int32)`` model sharing ``projection``."""
     embedding = keras.Input((embedding_dim,), name="embedding")
@@ -177,7 +229,7 @@ def train_stage_two(config, run, data, embedder, *, verbose=1):
         trainer.compile(
             optimizer=keras.optimizers.Adam(
                 schedule, **distributed.stage_two_optimizer_options(strategy)),
-            jit_compile=config.stage_one.jit_compile,
+            jit_compile=uses_xla(config, strategy),
             steps_per_execution=min(steps, STEPS_PER_EXECUTION),
         )
         codes = code_model(trainer.projection, val_embeddings.shape[1])

@@ -70,11 +70,13 @@ def whitened_embedder(embedder, config, part):
         part: the training `PartData` (several images per identity).
 
     Returns:
-        A `keras.Model` with the embedder's input and the whitened embedding as output (layer
-        `"embedding_whitening"`).
+        `(model, (views, labels))`: a `keras.Model` with the embedder's input and the
+        whitened embedding as output (layer `"embedding_whitening"`), and the whitened
+        embeddings of the views the fit used with their labels, view after view (the views
+        `embedding_views` gives the returned model, so stage two can reuse them).
 
     Example:
-        >>> embedder = whitened_embedder(embedder, config, data.parts["train"])  # doctest: +SKIP
+        >>> embedder, (views, labels) = whitened_embedder(embedder, config, train)  # doctest: +SKIP
     """
     import keras
 
@@ -87,4 +89,5 @@ def whitened_embedder(embedder, config, part):
     layer = EmbeddingWhitening(name="embedding_whitening")
     outputs = layer(embedder.outputs[0])
     layer.set_weights([mean, matrix])
-    return keras.Model(embedder.inputs, outputs, name=embedder.name)
+    views = keras.ops.convert_to_numpy(layer(embeddings))
+    return keras.Model(embedder.inputs, outputs, name=embedder.name), (views, labels)

@@ -65,3 +65,42 @@ def test_fit_tracks_every_term_and_codes_separate_identities():
     after = trainer.evaluate(pk_dataset(x, y, 1, seed=9), verbose=0, return_dict=True)
     assert after["pairwise_eer"] < before["pairwise_eer"]
     assert after["pairwise_eer"] < 0.1
+
+
+def trained_weights(jit_compile, x, y):
+    trainer = IoMTrainer(IoMProjection(m=32, q=4, seed=3), "batch_hard_triplet", margin=0.2,
+                         lut=np.array([[0, 0], [0, 1], [1, 0], [1, 1]], "float32"))
+    trainer(x[:1])
+    trainer.compile(optimizer=keras.optimizers.SGD(0.05), jit_compile=jit_compile,
+                    steps_per_execution=2)
+    assert trainer.jit_compile is jit_compile  # Keras did not fall back
+    history = trainer.fit(pk_dataset(x, y, 4), steps_per_epoch=6, epochs=2, verbose=0)
+    return trainer.projection.get_weights(), history.history
+
+
+def test_xla_train_step_trains_as_the_plain_one():
+    x, y = clustered()
+    plain_weights, plain_history = trained_weights(False, x, y)
+    xla_weights, xla_history = trained_weights(True, x, y)
+    for name in ("loss",) + TERMS:
+        np.testing.assert_allclose(xla_history[name], plain_history[name], rtol=1e-4, atol=1e-6)
+    assert plain_history["loss"][1] != plain_history["loss"][0]  # it did train
+    for plain, xla in zip(plain_weights, xla_weights):
+        np.testing.assert_allclose(xla, plain, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "overrides, strategy, expected",
+    [
+        ([], None, True),
+        (["stage_two.jit_compile=false"], None, False),
+        ([], "a strategy", False),
+        (["stage_two.end_to_end=true"], None, False),
+        (["stage_two.end_to_end=true", "stage_one.jit_compile=true"], None, True),
+    ],
+)
+def test_uses_xla_follows_the_config(overrides, strategy, expected):
+    from lateral_keras.config import load_config
+    from lateral_keras.training.stage_two_run import uses_xla
+
+    assert uses_xla(load_config(overrides=overrides), strategy) is expected

@@ -1,0 +1,62 @@
+"""Stage one's whitening fit embeds the views stage two trains on: stored once, not twice."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import lateral_keras.training.stage_two_run as stage_two_run
+from lateral_keras.config import load_config
+from lateral_keras.training.stage_two_run import store_training_embeddings, training_embeddings
+from lateral_keras.training.whitening import whitened_embedder
+from tests.training.test_stage_two_end_to_end import roi_part, tiny_embedder
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="the ROI pipeline is tf.data"
+)
+
+SMALL = ["input_size=[16, 32]", "stage_one.whitening_views=3"]
+
+
+class Folder:
+    """The part of `RunFolder` the embedding cache uses."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def file(self, *parts):
+        path = os.path.join(self.path, *parts)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return path
+
+
+def test_stored_views_equal_what_stage_two_would_embed(tmp_path, monkeypatch):
+    config = load_config(overrides=SMALL + ["stage_two.views_per_image=3"])
+    part = roi_part(tmp_path)
+    n = len(part.records)
+    embedder, (views, labels) = whitened_embedder(tiny_embedder(), config, part)
+    assert views.shape == (4 * n, 8)
+    assert store_training_embeddings(config, Folder(tmp_path / "a"), views, labels, n)
+    fresh = training_embeddings(config, Folder(tmp_path / "b"), embedder, part)
+
+    def embed_again(*args, **kwargs):
+        raise AssertionError("stage two embedded the images again")
+
+    monkeypatch.setattr(stage_two_run, "embedding_views", embed_again)
+    stored = training_embeddings(config, Folder(tmp_path / "a"), embedder, part)
+    assert stored[0].shape == fresh[0].shape == (3 * n, 8)
+    np.testing.assert_allclose(stored[0], fresh[0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(stored[1], fresh[1])
+    assert np.abs(fresh[0][:n] - fresh[0][n:2 * n]).max() > 1e-3  # the views differ
+
+
+def test_too_few_views_or_end_to_end_are_not_stored(tmp_path):
+    part = roi_part(tmp_path)
+    config = load_config(overrides=SMALL)
+    _, (views, labels) = whitened_embedder(tiny_embedder(), config, part)
+    for overrides in (["stage_two.views_per_image=5"], ["stage_two.end_to_end=true"]):
+        other = load_config(overrides=SMALL + overrides)
+        folder = Folder(tmp_path / overrides[0].split("=")[0])
+        assert not store_training_embeddings(other, folder, views, labels, len(part.records))
+        assert not os.path.exists(os.path.join(folder.path, "embeddings", "train.npz"))
