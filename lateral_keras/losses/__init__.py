@@ -1,4 +1,5 @@
-"""Losses: triplet and arc-triplet metric losses and the Index-of-Max code losses.
+"""Losses: triplet and arc-triplet metric losses, the Index-of-Max code losses, and a
+label-smoothed cross-entropy from integer labels.
 
 Each loss is a pure function returning per-sample values plus a thin `keras.losses.Loss` class
 registered under the `lateral_keras` package.
@@ -16,6 +17,10 @@ from lateral_keras.losses.pairs import (
 )
 from lateral_keras.losses.quantization import QuantizationLoss, quantization_loss
 from lateral_keras.losses.registry import METRIC_LOSS_NAMES, get_metric_loss
+from lateral_keras.losses.smoothed_crossentropy import (
+    SparseSmoothedCrossentropy,
+    sparse_smoothed_crossentropy,
+)
 from lateral_keras.losses.triplet import (
     TripletLoss,
     batch_all_triplet_loss,
@@ -30,6 +35,7 @@ __all__ = [
     "CodeBalanceLoss",
     "LUTLoss",
     "QuantizationLoss",
+    "SparseSmoothedCrossentropy",
     "TripletLoss",
     "anchor_mask",
     "arc_triplet_loss",
@@ -45,6 +51,7 @@ __all__ = [
     "pairwise_distance",
     "quantization_loss",
     "semi_hard_triplet_loss",
+    "sparse_smoothed_crossentropy",
     "triplet_loss",
     "triplet_mask",
 ]

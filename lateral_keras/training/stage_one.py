@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import keras
 
 from lateral_keras.layers import ArcMargin, EmbeddingHead, ImageStandardization, NormHead
+from lateral_keras.losses import SparseSmoothedCrossentropy
 from lateral_keras.models import build_backbone
 
 WINDOW_EPSILON = 16.0
@@ -88,12 +89,13 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
 
 
 def compile_stage_one(models, settings, steps_per_epoch):
-    """Compile the training model: AdamW or SGD, cosine decay, softmax cross-entropy.
+    """Compile the training model: AdamW or SGD, cosine decay, softmax cross-entropy
+    (label-smoothed with ``stage_one.label_smoothing``).
 
     Args:
         models: ``StageOneModels``.
         settings: the ``stage_one`` config section (``optimizer``, ``base_lr``, ``epochs``,
-            ``run_eagerly``, ``jit_compile``).
+            ``label_smoothing``, ``run_eagerly``, ``jit_compile``).
         steps_per_epoch: batches per epoch, for the learning-rate schedule.
     """
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -108,7 +110,8 @@ def compile_stage_one(models, settings, steps_per_epoch):
         optimizer = keras.optimizers.AdamW(schedule, weight_decay=1e-4)
     models.train_model.compile(
         optimizer=optimizer,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=(SparseSmoothedCrossentropy(settings.label_smoothing) if settings.label_smoothing
+              else keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
         run_eagerly=settings.run_eagerly,
         jit_compile=settings.jit_compile,

@@ -9,6 +9,7 @@ from lateral_keras.losses import (
     CodeBalanceLoss,
     LUTLoss,
     QuantizationLoss,
+    SparseSmoothedCrossentropy,
     TripletLoss,
 )
 
@@ -21,6 +22,11 @@ def soft_code_model():
     inputs = keras.Input((5,))
     logits = keras.layers.Reshape((M, Q))(keras.layers.Dense(M * Q)(inputs))
     return keras.Model(inputs, keras.layers.Softmax(axis=-1)(logits))
+
+
+def class_logits_model():
+    inputs = keras.Input((5,))
+    return keras.Model(inputs, keras.layers.Dense(4)(inputs))
 
 
 def soft_index_model():
@@ -40,6 +46,7 @@ def soft_index_model():
         (QuantizationLoss(), soft_index_model),
         (CodeBalanceLoss(), soft_code_model),
         (LUTLoss(lut=[[0, 0], [0, 1], [1, 0], [1, 1]]), soft_code_model),
+        (SparseSmoothedCrossentropy(label_smoothing=0.1), class_logits_model),
     ],
     ids=lambda x: getattr(x, "name", "") if isinstance(x, keras.losses.Loss) else "",
 )

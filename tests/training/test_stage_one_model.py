@@ -52,3 +52,23 @@ def test_a_window_standardizes_locally_and_must_be_odd():
         load_config(overrides=["stage_one.standardize_window=[4, 9]"])
     with pytest.raises(ConfigError, match=r"standardize_window.*\[1, 1\]"):
         load_config(overrides=["stage_one.standardize_window=[1, 1]"])
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_training_loss_is_the_label_smoothed_cross_entropy_of_the_margin_logits(smoothing):
+    from lateral_keras.training.stage_one import compile_stage_one
+
+    config = load_config(overrides=TINY + [f"stage_one.label_smoothing={smoothing}"])
+    models = build_stage_one(config.stage_one, (16, 32), 3, seed=0)
+    compile_stage_one(models, config.stage_one, steps_per_epoch=1)
+    rng = np.random.default_rng(2)
+    images = rng.uniform(0, 255, (4, 16, 32, 3)).astype("float32")
+    labels = np.array([0, 1, 2, 1], "int32")
+    logits = keras.ops.convert_to_numpy(models.train_model([images, labels], training=False))
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    targets = (1 - smoothing) * np.eye(3)[labels] + smoothing / 3
+    expected = -(targets * log_probs).sum(axis=1).mean()
+    got = models.train_model.compute_loss(x=[images, labels], y=labels, y_pred=logits)
+    regularization = sum(float(loss) for loss in models.train_model.losses)  # weight decay
+    np.testing.assert_allclose(float(got) - regularization, expected, rtol=1e-5)
