@@ -131,15 +131,13 @@ def stage_one(config, train, args):
     return models
 
 
-def precomputed_rate(config, train, embedder, args, jit_compile):
+def precomputed_rate(config, embeddings, labels, args, jit_compile):
     """Stage-two steps/s of the recipe's trainer on precomputed embeddings (real views)."""
     import keras
 
-    from lateral_keras.training.inputs import embedding_views
     from lateral_keras.training.stage_two_run import STEPS_PER_EXECUTION, build_trainer, pk_dataset
 
     two = config.stage_two
-    embeddings, labels = embedding_views(embedder, config, train, two.views_per_image)
     stream, steps = pk_dataset(embeddings, labels, two, epochs=50, seed=0)
     trainer = build_trainer(two, 0)
     trainer(embeddings[:1])
@@ -184,13 +182,15 @@ def forward_rate(config, train, embedder):
 
 def stage_two(config, train, models, args):
     """Prints the stage-two comparison for every backbone of ``args.backbones``."""
+    from lateral_keras.training.inputs import embedding_views
     from lateral_keras.training.stage_one import build_stage_one
     from lateral_keras.training.stage_two_run import uses_xla
 
     two = config.stage_two
     pk = two.classes_per_batch * two.samples_per_class
-    plain_rate, epoch_steps = precomputed_rate(config, train, models.embedder, args, False)
-    pre_rate, _ = precomputed_rate(config, train, models.embedder, args, uses_xla(config))
+    embeddings, labels = embedding_views(models.embedder, config, train, two.views_per_image)
+    plain_rate, epoch_steps = precomputed_rate(config, embeddings, labels, args, False)
+    pre_rate, _ = precomputed_rate(config, embeddings, labels, args, uses_xla(config))
     views = len(train.records) * two.views_per_image
     recipe_steps = two.epochs * epoch_steps
     print(f"stage two: m={two.m}, q={two.q}, P x K = {pk}, {epoch_steps} steps per epoch, "

@@ -110,6 +110,7 @@ def compile_stage_one(models, settings, steps_per_epoch):
         optimizer = keras.optimizers.AdamW(schedule, weight_decay=1e-4)
     models.train_model.compile(
         optimizer=optimizer,
+        # without smoothing Keras's own sparse loss (cheaper: no one-hot targets)
         loss=(SparseSmoothedCrossentropy(settings.label_smoothing) if settings.label_smoothing
               else keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],

@@ -31,6 +31,10 @@ STEPS_PER_EXECUTION = 32
 most of a step's time on precomputed embeddings (callbacks still see every epoch end)."""
 
 
+TRAINING_EMBEDDINGS = ("embeddings", "train.npz")
+"""Stage two's cache of precomputed training embeddings, inside the run folder."""
+
+
 def training_embeddings(config, run, embedder, part):
     """Stage-one embeddings of the training images: one clean view plus augmented views.
 
@@ -47,15 +51,20 @@ def training_embeddings(config, run, embedder, part):
     Returns:
         ``(embeddings (n * views, d) float32, labels (n * views,) int32)``.
     """
-    path = run.file("embeddings", "train.npz")
+    path = run.file(*TRAINING_EMBEDDINGS)
     if os.path.exists(path):
         with np.load(path) as stored:
             return stored["embeddings"], stored["labels"]
     embeddings, labels = embedding_views(embedder, config, part,
                                          config.stage_two.views_per_image)
+    _save_embeddings(path, embeddings, labels)
+    return embeddings, labels
+
+
+def _save_embeddings(path, embeddings, labels):
+    """Write the training-embedding cache atomically (a crash leaves no half file)."""
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(f, embeddings=embeddings, labels=labels)
-    return embeddings, labels
 
 
 def store_training_embeddings(config, run, views, labels, num_images):
@@ -73,16 +82,12 @@ def store_training_embeddings(config, run, views, labels, num_images):
         labels: their labels, `(num_images * k,)`.
         num_images: number of training images.
 
-    Returns:
-        True when stored; False when there are fewer than `stage_two.views_per_image` views
-        or stage two trains end to end (stage two then needs no cache or embeds itself).
+    Nothing is stored when there are fewer than `stage_two.views_per_image` views (stage two
+    then embeds the images itself) or stage two trains end to end (it needs no cache).
     """
     wanted = config.stage_two.views_per_image * num_images
-    if config.stage_two.end_to_end or len(views) < wanted:
-        return False
-    with atomic_path(run.file("embeddings", "train.npz")) as tmp, open(tmp, "wb") as f:
-        np.savez(f, embeddings=views[:wanted], labels=labels[:wanted])
-    return True
+    if not config.stage_two.end_to_end and len(views) >= wanted:
+        _save_embeddings(run.file(*TRAINING_EMBEDDINGS), views[:wanted], labels[:wanted])
 
 
 def training_stream(config, run, embedder, part):
