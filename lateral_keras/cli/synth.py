@@ -5,6 +5,7 @@ import sys
 import time
 
 from lateral_keras.cli.progress import ProgressBar
+from lateral_keras.config.schema import SyntheticConfig
 from lateral_keras.data.synthetic import generate_dataset, make_contact_sheet
 
 
@@ -39,7 +40,9 @@ def add_arguments(parser):
         (400, 300)
     """
     parser.add_argument("--out", required=True, metavar="DIR", help="dataset root folder")
-    parser.add_argument("--n-fish", type=int, default=180, help="number of fish (default 180)")
+    n_fish = SyntheticConfig().n_fish  # the recipe's default dataset
+    parser.add_argument("--n-fish", type=int, default=n_fish,
+                        help=f"number of fish (default {n_fish})")
     parser.add_argument("--sessions", type=int, default=4, help="number of sessions (default 4)")
     parser.add_argument("--images-per-session", type=int, default=5,
                         help="photos per fish and session (default 5)")

@@ -44,7 +44,7 @@ class SyntheticConfig:
     """The built-in synthetic fish dataset, generated when ``data.root`` is not given."""
 
     out: str = setting("data/synthetic_fish", "folder the synthetic dataset is generated into")
-    n_fish: int = setting(180, "number of fish (60 train / 20 val / 100 eval by default)", min=3)
+    n_fish: int = setting(380, "number of fish (260 train / 20 val / 100 eval by default)", min=3)
     n_sessions: int = setting(4, "number of photo sessions", min=1)
     images_per_session: int = setting(5, "photos per fish and session", min=1)
     image_size: list = setting([800, 600], "photo size [width, height]", length=2, min=32)
@@ -72,6 +72,10 @@ class DataConfig:
     split_fractions: list = setting(
         [1 / 3, 1 / 9, 5 / 9], "train / validation / evaluation shares", length=3, min=0, max=1
     )
+    max_val_identities: int | None = setting(
+        20, "most validation identities; those above go to training (null: no cap)", min=1)
+    max_eval_identities: int | None = setting(
+        100, "most evaluation identities; those above go to training (null: no cap)", min=1)
     num_classes: int | None = setting(None, "training identities (derived from the data)", min=2)
     tfrecords: str | None = setting(
         None, "folder of TFRecord shards of the ROI cache (write_tfrecord_shards) to train from")
@@ -131,7 +135,11 @@ class StageOneConfig:
         "along the fish out too; with standardize_images); null = the whole ROI", length=2, min=1,
         odd=True)
     batch_size: int = setting(64, "stage-one batch size", min=1)
-    epochs: int = setting(40, "stage-one epochs", min=1)
+    epochs: int | None = setting(
+        None, "stage-one epochs; null = the whole number nearest to stage_one.steps steps", min=1)
+    steps: int = setting(
+        750, "training steps of stage one when epochs is null (9 epochs of 260 fish, 39 of 60)",
+        min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
                              choices=("adamw", "sgd"))
     base_lr: float = setting(0.002, "initial learning rate", min=0)
@@ -149,8 +157,8 @@ class StageOneConfig:
         choices=("flatten", "height", "average"),
     )
     mirror_classes: str = setting(
-        "both", "mirrored ROIs as extra training classes (more identities for free)",
-        choices=("none", "horizontal", "both"),
+        "auto", "mirrored ROIs as extra training classes (auto: both ways below 100 training "
+        "identities, none from 100)", choices=("auto", "none", "horizontal", "both"),
     )
     white_balance: float = setting(
         0.0, "random per-channel gain of training ROIs: 1 +- this", min=0, max=0.99

@@ -19,6 +19,22 @@ SIDE_MODES = {"same_side": False, "cross_side": CROSS_SIDE_ONLY}
 """Names of `evaluate_by_side`'s results and the `cross_side` value each runs with."""
 
 
+def shows_both_sides(sides):
+    """Whether at least two known sides occur, so cross-side pairs exist.
+
+    Args:
+        sides: `(n,)` side names (`left`, `right`, `unknown`).
+
+    Returns:
+        bool.
+
+    Example:
+        >>> shows_both_sides(["left", "unknown"]), shows_both_sides(["left", "right"])
+        (False, True)
+    """
+    return len(set(np.asarray(sides).tolist()) - {UNKNOWN_SIDE}) >= 2
+
+
 def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
     """The protocol's figures for same-side and cross-side comparisons, apart.
 
@@ -39,10 +55,9 @@ def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
     """
     if "cross_side" in protocol_kwargs:
         raise ValueError("evaluate_by_side chooses `cross_side` itself; do not pass it")
-    known = set(np.asarray(sides).tolist()) - {UNKNOWN_SIDE}
     results = {}
     for name, mode in SIDE_MODES.items():
-        if mode == CROSS_SIDE_ONLY and len(known) < 2:
+        if mode == CROSS_SIDE_ONLY and not shows_both_sides(sides):
             results[name] = None
             continue
         results[name] = evaluate_protocol(

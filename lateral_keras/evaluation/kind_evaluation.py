@@ -10,7 +10,7 @@ figures["protocol"]["eer"], figures["decision"]["cross_session"]["far"]
 
 import numpy as np
 
-from lateral_keras.evaluation.by_side import evaluate_by_side
+from lateral_keras.evaluation.by_side import evaluate_by_side, shows_both_sides
 from lateral_keras.evaluation.pairs import PairScores
 from lateral_keras.evaluation.pairs_file import paired_similarity
 from lateral_keras.evaluation.protocol import _verification_figures, evaluate_protocol
@@ -53,14 +53,14 @@ def _verification(scores, genuine, far_targets, seed, threshold):
 
 def _by_side(features, part, session_order, config):
     """Same-side and cross-side summaries when the part shows two known flanks, else None."""
+    if not shows_both_sides(part.sides):  # else the same-side run would repeat the main one
+        return None
     ev = config.evaluation
     results = evaluate_by_side(
         features, part.identities, part.sessions, part.sides, session_order=session_order,
         max_impostors=ev.max_impostors, open_set_fraction=ev.open_set_fraction,
         far_targets=tuple(ev.far_targets), seed=ev.seed,
     )
-    if results["cross_side"] is None:
-        return None
     return {name: result.summary() for name, result in results.items()}
 
 

@@ -160,6 +160,7 @@ def prepare_data(config, run, *, progress=None):
     split_path = config.data.split_file or run.file("split.json")
     split = load_or_create_split(
         split_path, index.identities(), fractions=tuple(config.data.split_fractions),
+        max_val=config.data.max_val_identities, max_eval=config.data.max_eval_identities,
         seed=config.data.split_seed, test_identities=test_identities,
     )
     reconcile_with_data(config, n_train_identities=len(split.train))

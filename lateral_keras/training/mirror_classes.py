@@ -6,12 +6,41 @@ each of these its own class multiplies the number of training identities of stag
 at no cost, which matters when few individuals are labelled. It is the opposite of the usual
 flip augmentation, which would teach the network that a pattern and its mirror image are the
 same fish. Evaluation images are never mirrored.
+
+The extra classes pay only while identities are scarce: with 60 training fish mirroring both
+ways took the default run's rank-1 from 72 to 80 %, with 160 it made the evaluation EER worse
+(5.1 % against 3.7 % without), the classes being too many to fit in the same number of steps.
+``'auto'`` mirrors both ways below ``AUTO_MIRROR_BELOW`` training identities and not at all
+from there on.
 """
 
 from lateral_keras.training.smooth_warp import smooth_warp
 
 MIRROR_FACTORS = {"none": 1, "horizontal": 2, "both": 4}
-"""Classes per identity for each ``stage_one.mirror_classes`` setting."""
+"""Classes per identity for each explicit ``stage_one.mirror_classes`` setting."""
+
+AUTO_MIRROR_BELOW = 100
+"""``'auto'`` mirrors both ways below this many training identities, and not from there on."""
+
+
+def resolve_mirror_mode(mode, num_identities):
+    """The explicit mirroring an ``mirror_classes`` setting means for a training set.
+
+    Args:
+        mode: ``'auto'``, ``'none'``, ``'horizontal'`` or ``'both'``.
+        num_identities: number of training identities.
+
+    Returns:
+        ``'none'``, ``'horizontal'`` or ``'both'``: ``mode`` itself unless it is ``'auto'``.
+
+    Example:
+        >>> resolve_mirror_mode("auto", 60), resolve_mirror_mode("auto", 260)
+        ('both', 'none')
+    """
+    if mode == "auto":
+        return "both" if num_identities < AUTO_MIRROR_BELOW else "none"
+    mirror_factor(mode)  # validates
+    return mode
 
 
 def mirror_factor(mode):

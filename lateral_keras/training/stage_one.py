@@ -88,19 +88,42 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
     return StageOneModels(train_model, embedder, backbone)
 
 
+def stage_one_epochs(settings, steps_per_epoch):
+    """Epochs stage one trains: ``stage_one.epochs``, or when it is None the whole number of
+    epochs nearest to ``stage_one.steps`` steps (at least one).
+
+    A budget in steps keeps the training length right for any number of photos: 750 steps of
+    64 ROIs are 9 epochs of the default 260 training fish and 39 epochs of 60.
+
+    Args:
+        settings: the ``stage_one`` config section.
+        steps_per_epoch: batches per epoch.
+
+    Returns:
+        A positive int.
+
+    Example:
+        >>> stage_one_epochs(config.stage_one, 82)  # doctest: +SKIP
+        9
+    """
+    if settings.epochs is not None:
+        return settings.epochs
+    return max(1, round(settings.steps / steps_per_epoch))
+
+
 def compile_stage_one(models, settings, steps_per_epoch):
     """Compile the training model: AdamW or SGD, cosine decay, softmax cross-entropy
     (label-smoothed with ``stage_one.label_smoothing``).
 
     Args:
         models: ``StageOneModels``.
-        settings: the ``stage_one`` config section (``optimizer``, ``base_lr``, ``epochs``,
-            ``label_smoothing``, ``run_eagerly``, ``jit_compile``).
+        settings: the ``stage_one`` config section (``optimizer``, ``base_lr``, ``epochs`` or
+            ``steps``, ``label_smoothing``, ``run_eagerly``, ``jit_compile``).
         steps_per_epoch: batches per epoch, for the learning-rate schedule.
     """
     schedule = keras.optimizers.schedules.CosineDecay(
         settings.base_lr,
-        decay_steps=max(1, settings.epochs * steps_per_epoch),
+        decay_steps=max(1, stage_one_epochs(settings, steps_per_epoch) * steps_per_epoch),
         warmup_target=None,
         alpha=0.01,
     )

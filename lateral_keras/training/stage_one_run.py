@@ -6,14 +6,24 @@ import keras
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
 from lateral_keras.training.inputs import embed
-from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor
+from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor, resolve_mirror_mode
 from lateral_keras.training.photometric import photometric_jitter
 from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.sample_images import SampleImages
-from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
+from lateral_keras.training.stage_one import (
+    build_stage_one,
+    compile_stage_one,
+    stage_one_epochs,
+)
 from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.stage_two_run import store_training_embeddings
 from lateral_keras.training.whitening import whitened_embedder
+
+
+def mirror_mode(config):
+    """The run's explicit ``stage_one.mirror_classes`` (``'auto'`` resolved for its training
+    identities, ``data.num_classes``): ``'none'``, ``'horizontal'`` or ``'both'``."""
+    return resolve_mirror_mode(config.stage_one.mirror_classes, config.data.num_classes)
 
 
 def stage_one_stream(config, train, shard=(0, 1)):
@@ -38,7 +48,7 @@ def stage_one_stream(config, train, shard=(0, 1)):
 
     def augment(images, labels):
         images, labels = mirror_batch(
-            images, labels, num_classes, settings.mirror_classes,
+            images, labels, num_classes, mirror_mode(config),
             warp=settings.smooth_warp, warp_grid=tuple(settings.smooth_warp_grid),
         )
         images = photometric_jitter(
@@ -80,7 +90,7 @@ def train_stage_one(config, run, data, *, verbose=1):
     with distributed.strategy_scope(strategy):
         models = build_stage_one(
             settings, tuple(config.preprocessing.input_size),
-            config.data.num_classes * mirror_factor(settings.mirror_classes), seed=config.seed,
+            config.data.num_classes * mirror_factor(mirror_mode(config)), seed=config.seed,
         )
         compile_stage_one(models, settings, steps)
         distributed.synchronize_batch_norm(models.train_model, strategy)
@@ -92,7 +102,7 @@ def train_stage_one(config, run, data, *, verbose=1):
                                            save_steps=settings.save_steps)
     samples = dataset if strategy is None else stage_one_stream(config, train)
     callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
-    models.train_model.fit(dataset, epochs=settings.epochs, callbacks=callbacks,
+    models.train_model.fit(dataset, epochs=stage_one_epochs(settings, steps), callbacks=callbacks,
                            steps_per_epoch=steps, verbose=verbose)
     models.train_model.load_weights(best_path)
     embedder = models.embedder

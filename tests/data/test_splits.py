@@ -52,9 +52,28 @@ def test_counts_and_fractions():
     assert (len(split.train), len(split.val), len(split.eval)) == (50, 10, 20)
 
 
+def test_caps_send_the_identities_above_them_to_training():
+    names = [f"fish_{i:03d}" for i in range(380)]
+    split = make_split(names, max_val=20, max_eval=100, seed=1)
+    # uncapped: round(380/3) = 127, round(380/9) = 42, eval the rest = 211
+    assert (split.train, split.val, split.eval) == _oracle(names, 1, (260, 20, 100))
+    # caps that do not bind leave the split as it is
+    assert make_split(NAMES, max_val=20, max_eval=100) == make_split(NAMES)
+    # fractions that leave identities out: the surplus of a cap still goes to training
+    split = make_split(names[:200], fractions=(0.2, 0.3, 0.3), max_val=10)
+    assert (split.train, split.val, split.eval) == _oracle(names[:200], 0, (90, 10, 60))
+    # with a separate test set the test identities are the evaluation part, uncapped
+    test = [f"tank2_{i}" for i in range(150)]
+    split = make_split(names[:90], test_identities=test, max_val=5, max_eval=100)
+    assert (len(split.train), len(split.val), len(split.eval)) == (85, 5, 150)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
+        ({"max_val": 0}, "max_val"),
+        ({"max_eval": 2.5}, "max_eval"),
+        ({"n_train": 10, "n_val": 5, "max_eval": 20}, "cap a fraction split"),
         ({"n_train": 100, "n_val": 70, "n_eval": 20}, "more than the 180"),
         ({"n_train": 200, "n_val": 0}, "more than the 180"),
         ({"n_train": 10}, "n_val"),

@@ -100,6 +100,27 @@ def test_refuses_other_settings(tmp_path):
     generate_dataset(tmp_path / "x", workers=1, **SMALL)
     with pytest.raises(ValueError, match="other settings"):
         generate_dataset(tmp_path / "x", workers=1, seed=1, **SMALL)
+    fewer = {**SMALL, "n_fish": SMALL["n_fish"] - 1}
+    with pytest.raises(ValueError, match="other settings"):
+        generate_dataset(tmp_path / "x", workers=1, **fewer)
+    more = {**SMALL, "n_fish": SMALL["n_fish"] + 1, "seed": 1}
+    with pytest.raises(ValueError, match="other settings"):
+        generate_dataset(tmp_path / "x", workers=1, **more)
+
+
+def test_more_fish_extend_a_dataset_to_what_a_fresh_one_holds(tmp_path):
+    small = generate_dataset(tmp_path / "grow", workers=1, **SMALL)
+    before = _files(small)
+    more = {**SMALL, "n_fish": SMALL["n_fish"] + 2}
+    calls = []
+    generate_dataset(tmp_path / "grow", workers=1, progress=lambda d, t: calls.append((d, t)),
+                     **more)
+    per_fish = SMALL["n_sessions"] * SMALL["images_per_session"]
+    assert calls[0] == (len(before) - 2, per_fish * more["n_fish"])  # old photos kept
+    grown = _files(tmp_path / "grow")
+    assert grown == _files(generate_dataset(tmp_path / "fresh", workers=1, **more))
+    assert all(grown[name] == data for name, data in before.items()
+               if name.endswith(".jpg"))
 
 
 @pytest.mark.parametrize(

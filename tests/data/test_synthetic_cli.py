@@ -7,6 +7,7 @@ import cv2
 import pytest
 
 from lateral_keras.cli import synth
+from lateral_keras.config import load_config
 
 
 def _parse(argv):
@@ -15,7 +16,8 @@ def _parse(argv):
 
 def test_parse_defaults_and_size():
     args = _parse(["--out", "d"])
-    assert (args.n_fish, args.sessions, args.images_per_session) == (180, 4, 5)
+    assert (args.n_fish, args.sessions, args.images_per_session) == (380, 4, 5)
+    assert args.n_fish == load_config().data.synthetic.n_fish  # the recipe's dataset
     assert args.size == (800, 600) and args.difficulty == "default" and not args.both_flanks
     assert _parse(["--out", "d", "--size", "320x240", "--difficulty", "0.7"]).size == (320, 240)
     assert _parse(["--out", "d", "--difficulty", "0.7"]).difficulty == 0.7

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lateral_keras.evaluation import evaluate_protocol, side_compatibility
-from lateral_keras.evaluation.by_side import evaluate_by_side
+from lateral_keras.evaluation.by_side import evaluate_by_side, shows_both_sides
 
 
 def _oracle_compatibility(sides, mode):
@@ -83,8 +83,9 @@ def test_evaluate_by_side_reports_same_and_cross_side_apart():
         evaluate_by_side(features, identities, sessions, sides, cross_side=True)
 
 
-def test_the_report_gives_same_side_and_cross_side_figures_apart():
+def test_the_report_gives_same_side_and_cross_side_figures_apart(monkeypatch):
     from lateral_keras.config import load_config
+    from lateral_keras.evaluation import kind_evaluation
     from lateral_keras.evaluation.kind_evaluation import evaluate_kind
     from lateral_keras.preprocessing.cache import CachedRoi
     from lateral_keras.training.data_setup import PartData
@@ -112,4 +113,16 @@ def test_the_report_gives_same_side_and_cross_side_figures_apart():
     assert figures["by_side"]["same_side"]["eer"] < 0.1 < figures["by_side"]["cross_side"]["eer"]
     one_side = PartData([r for r in records if r.side == "left"], np.zeros(24, np.int32))
     left = features[[r.side == "left" for r in records]]
-    assert evaluate_kind(left, one_side, ("S1", "S2"), config, threshold=0.5)[1]["by_side"] is None
+    with monkeypatch.context() as patch:  # one flank: the same-side run would repeat the main one
+        patch.setattr(kind_evaluation, "evaluate_by_side", _must_not_run)
+        assert evaluate_kind(left, one_side, ("S1", "S2"), config, 0.5)[1]["by_side"] is None
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("evaluate_by_side ran on a part that shows one flank")
+
+
+def test_both_sides_need_two_known_flanks():
+    assert shows_both_sides(["left", "right", "unknown"])
+    assert not shows_both_sides(["left", "left", "unknown"])
+    assert not shows_both_sides(["unknown"])

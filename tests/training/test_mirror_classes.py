@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor
+from lateral_keras.config import load_config
+from lateral_keras.training.mirror_classes import (
+    AUTO_MIRROR_BELOW,
+    mirror_batch,
+    mirror_factor,
+    resolve_mirror_mode,
+)
+from lateral_keras.training.stage_one_run import mirror_mode
 
 NUMPY_MIRRORS = {
     0: lambda x: x,
@@ -38,3 +45,22 @@ def test_horizontal_never_flips_vertically():
 def test_unknown_mode_names_the_value():
     with pytest.raises(ValueError, match="sideways"):
         mirror_factor("sideways")
+
+
+def test_auto_mirrors_both_ways_only_below_the_threshold():
+    assert resolve_mirror_mode("auto", 2) == "both"
+    assert resolve_mirror_mode("auto", AUTO_MIRROR_BELOW - 1) == "both"
+    assert resolve_mirror_mode("auto", AUTO_MIRROR_BELOW) == "none"
+    for mode in ("none", "horizontal", "both"):
+        assert resolve_mirror_mode(mode, 5) == resolve_mirror_mode(mode, 500) == mode
+    with pytest.raises(ValueError, match="sideways"):
+        resolve_mirror_mode("sideways", 60)
+
+
+def test_the_default_config_resolves_auto_for_its_training_identities():
+    config = load_config()
+    assert config.stage_one.mirror_classes == "auto"
+    config.data.num_classes = 60
+    assert mirror_mode(config) == "both"
+    config.data.num_classes = 260
+    assert mirror_mode(config) == "none"

@@ -6,7 +6,11 @@ import pytest
 
 from lateral_keras.config import ConfigError, load_config
 from lateral_keras.layers import ImageStandardization
-from lateral_keras.training.stage_one import build_stage_one
+from lateral_keras.training.stage_one import (
+    build_stage_one,
+    compile_stage_one,
+    stage_one_epochs,
+)
 
 TINY = ["input_size=[16, 32]", "embd_shape=8", "backbone_type=SmallCNN"]
 
@@ -72,3 +76,24 @@ def test_training_loss_is_the_label_smoothed_cross_entropy_of_the_margin_logits(
     got = models.train_model.compute_loss(x=[images, labels], y=labels, y_pred=logits)
     regularization = sum(float(loss) for loss in models.train_model.losses)  # weight decay
     np.testing.assert_allclose(float(got) - regularization, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "overrides, steps_per_epoch, epochs",
+    [
+        ([], 82, 9),  # the default 260 training fish: 750 / 82 = 9.15
+        ([], 19, 39),  # 60 training fish: 750 / 19 = 39.5, rounded half to even
+        (["stage_one.steps=10"], 82, 1),  # never fewer than one epoch
+        (["stage_one.steps=100"], 30, 3),
+        (["stage_one.epochs=5"], 82, 5),  # explicit epochs win over the budget
+    ],
+)
+def test_a_step_budget_sets_the_epochs_and_the_learning_rate_decay(overrides, steps_per_epoch,
+                                                                    epochs):
+    config = load_config(overrides=TINY + overrides)
+    assert stage_one_epochs(config.stage_one, steps_per_epoch) == epochs
+    models = build_stage_one(config.stage_one, (16, 32), 3, seed=0)
+    compile_stage_one(models, config.stage_one, steps_per_epoch)
+    schedule = models.train_model.optimizer._learning_rate  # `learning_rate` is its value
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert schedule.decay_steps == epochs * steps_per_epoch

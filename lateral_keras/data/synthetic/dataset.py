@@ -94,16 +94,20 @@ def _write_config(root, config):
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as f:
             old = json.load(f)
-        if old != config:
+        # each fish depends only on (seed, fish, ...): more fish extend the dataset as it is
+        grown = old == {**config, "n_fish": old.get("n_fish")} and config["n_fish"] > old["n_fish"]
+        if old != config and not grown:
             raise ValueError(
                 f"`out_dir` holds a synthetic dataset made with other settings ({path}); use an "
                 f"empty folder. Received: out_dir={root!r}, settings={config}, existing={old}"
             )
+        if grown:
+            write_json(path, config)
     else:
         write_json(path, config)
 
 
-def generate_dataset(out_dir, *, n_fish=180, n_sessions=4, images_per_session=5,
+def generate_dataset(out_dir, *, n_fish=380, n_sessions=4, images_per_session=5,
                      image_size=(800, 600), difficulty="default", both_flanks=False, seed=0,
                      workers=None, progress=None):
     """Render a synthetic fish dataset in the original layout, with its ground truth.
@@ -113,7 +117,8 @@ def generate_dataset(out_dir, *, n_fish=180, n_sessions=4, images_per_session=5,
     ``synth_config.json`` (the settings and seed). Each image depends only on
     (seed, fish, session, image), so the output is byte-identical for any ``workers``. Images
     already present (with their ground-truth row) are skipped, so an interrupted run resumes;
-    every file is written atomically. A folder made with other settings is refused.
+    every file is written atomically. A folder made with fewer fish and otherwise the same
+    settings is extended (its fish stay as they are); one made with other settings is refused.
 
     Args:
         out_dir: dataset root folder (created if needed).
