@@ -92,16 +92,14 @@ def stage_one(config, train, args):
     """Prints and returns the stage-one comparison; returns the trained models."""
     import numpy as np
 
-    from lateral_keras.training.mirror_classes import mirror_factor
     from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
-    from lateral_keras.training.stage_one_run import mirror_mode, stage_one_stream
+    from lateral_keras.training.stage_one_run import stage_one_classes, stage_one_stream
 
     settings = config.stage_one
     pipeline = stage_one_stream(config, train).repeat()
     memory = held_in_memory(pipeline, args.steps)
-    num_classes = config.data.num_classes * mirror_factor(mirror_mode(config))
-    models = build_stage_one(settings, tuple(config.preprocessing.input_size), num_classes,
-                             seed=0)
+    models = build_stage_one(settings, tuple(config.preprocessing.input_size),
+                             stage_one_classes(config), seed=0)
     compile_stage_one(models, settings, args.steps)
     # Build, trace, and compile the augmentation for both batch sizes (full and the epoch's
     # short last batch): a one-off cost of a run, left out of the rates.

@@ -26,6 +26,11 @@ def mirror_mode(config):
     return resolve_mirror_mode(config.stage_one.mirror_classes, config.data.num_classes)
 
 
+def stage_one_classes(config):
+    """Classes of stage one's head: each training identity times its mirrored classes."""
+    return config.data.num_classes * mirror_factor(mirror_mode(config))
+
+
 def stage_one_stream(config, train, shard=(0, 1)):
     """Stage one's training batches: augmented ROIs, smooth warp and mirrored classes (one
     resampling pass), photometric jitter.
@@ -46,9 +51,11 @@ def stage_one_stream(config, train, shard=(0, 1)):
     num_classes = config.data.num_classes
     dataset = distributed.training_images(config, train, settings.batch_size, shard)
 
+    mode = mirror_mode(config)
+
     def augment(images, labels):
         images, labels = mirror_batch(
-            images, labels, num_classes, mirror_mode(config),
+            images, labels, num_classes, mode,
             warp=settings.smooth_warp, warp_grid=tuple(settings.smooth_warp_grid),
         )
         images = photometric_jitter(
@@ -90,7 +97,7 @@ def train_stage_one(config, run, data, *, verbose=1):
     with distributed.strategy_scope(strategy):
         models = build_stage_one(
             settings, tuple(config.preprocessing.input_size),
-            config.data.num_classes * mirror_factor(mirror_mode(config)), seed=config.seed,
+            stage_one_classes(config), seed=config.seed,
         )
         compile_stage_one(models, settings, steps)
         distributed.synchronize_batch_norm(models.train_model, strategy)

@@ -116,7 +116,9 @@ def test_more_fish_extend_a_dataset_to_what_a_fresh_one_holds(tmp_path):
     generate_dataset(tmp_path / "grow", workers=1, progress=lambda d, t: calls.append((d, t)),
                      **more)
     per_fish = SMALL["n_sessions"] * SMALL["images_per_session"]
-    assert calls[0] == (len(before) - 2, per_fish * more["n_fish"])  # old photos kept
+    photos = sum(name.endswith(".jpg") for name in before)
+    assert photos == per_fish * SMALL["n_fish"]
+    assert calls[0] == (photos, per_fish * more["n_fish"])  # the old photos are not redone
     grown = _files(tmp_path / "grow")
     assert grown == _files(generate_dataset(tmp_path / "fresh", workers=1, **more))
     assert all(grown[name] == data for name, data in before.items()

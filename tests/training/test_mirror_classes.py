@@ -8,7 +8,7 @@ from lateral_keras.training.mirror_classes import (
     mirror_factor,
     resolve_mirror_mode,
 )
-from lateral_keras.training.stage_one_run import mirror_mode
+from lateral_keras.training.stage_one_run import mirror_mode, stage_one_classes
 
 NUMPY_MIRRORS = {
     0: lambda x: x,
@@ -61,6 +61,8 @@ def test_the_default_config_resolves_auto_for_its_training_identities():
     config = load_config()
     assert config.stage_one.mirror_classes == "auto"
     config.data.num_classes = 60
-    assert mirror_mode(config) == "both"
+    assert mirror_mode(config) == "both" and stage_one_classes(config) == 240
     config.data.num_classes = 260
-    assert mirror_mode(config) == "none"
+    assert mirror_mode(config) == "none" and stage_one_classes(config) == 260
+    config.stage_one.mirror_classes = "horizontal"
+    assert stage_one_classes(config) == 520

@@ -94,17 +94,16 @@ def _write_config(root, config):
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as f:
             old = json.load(f)
+        if old == config:
+            return
         # each fish depends only on (seed, fish, ...): more fish extend the dataset as it is
         grown = old == {**config, "n_fish": old.get("n_fish")} and config["n_fish"] > old["n_fish"]
-        if old != config and not grown:
+        if not grown:
             raise ValueError(
                 f"`out_dir` holds a synthetic dataset made with other settings ({path}); use an "
                 f"empty folder. Received: out_dir={root!r}, settings={config}, existing={old}"
             )
-        if grown:
-            write_json(path, config)
-    else:
-        write_json(path, config)
+    write_json(path, config)
 
 
 def generate_dataset(out_dir, *, n_fish=380, n_sessions=4, images_per_session=5,
