@@ -180,7 +180,7 @@ class StageOneConfig:
     whitening_shrinkage: float = setting(
         0.5, "share of the isotropic part in the whitening's covariance", min=0.01, max=1)
     whitening_views: int = setting(
-        4, "augmented views per training image, besides the centre crop, to fit the whitening "
+        2, "augmented views per training image, besides the centre crop, to fit the whitening "
         "(at least 1, so every fish has two)", min=1)
     run_eagerly: bool = setting(False, "debug: run eagerly (original: --mode eager_tf)")
     mixed_precision: bool = setting(
@@ -216,8 +216,9 @@ class StageTwoConfig:
     w_decay: float = setting(0.0, "L2 on the projection (its N(0, 1) scale matters)", min=0)
     save_steps: int | None = setting(None, "checkpoint every N steps (default: every epoch)",
                                      min=1)
-    views_per_image: int = setting(4, "augmented views per image for precomputed embeddings",
-                                   min=1)
+    views_per_image: int = setting(
+        3, "views per image (the centre crop, then augmented ones) for precomputed embeddings",
+        min=1)
     end_to_end: bool = setting(
         False, "train on images through the frozen backbone (slow) instead of precomputed "
         "embeddings")
