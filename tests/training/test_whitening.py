@@ -88,3 +88,12 @@ def test_config_asks_for_at_least_one_augmented_view():
     with pytest.raises(ConfigError, match="stage_one.whitening_views"):
         load_config([], ["stage_one.whitening_views=0"])
     assert load_config([], []).stage_one.whitening_views >= 1
+
+
+def test_default_stage_two_trains_on_the_whitening_views():
+    # Stage two reuses the whitening fit's views only when they are enough
+    # (store_training_embeddings); otherwise it embeds every training photo a second time.
+    from lateral_keras.config import load_config
+
+    config = load_config([], [])
+    assert config.stage_two.views_per_image <= config.stage_one.whitening_views + 1
