@@ -23,7 +23,9 @@ import statistics
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lateral_keras.utils.tf_defaults import apply_tensorflow_defaults  # noqa: E402
+
+apply_tensorflow_defaults()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

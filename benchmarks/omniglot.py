@@ -26,7 +26,9 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lateral_keras.utils.tf_defaults import apply_tensorflow_defaults
+
+apply_tensorflow_defaults()
 
 import numpy as np  # noqa: E402
 

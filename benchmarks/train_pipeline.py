@@ -23,11 +23,12 @@ prints:
 import argparse
 import dataclasses
 import math
-import os
 import tempfile
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from lateral_keras.utils.tf_defaults import apply_tensorflow_defaults
+
+apply_tensorflow_defaults(log_level="3")
 
 
 def timed(function, *args):

@@ -17,11 +17,12 @@ resumes where it stopped; ``--restart`` starts over.
 
 import argparse
 import logging
-import os
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lateral_keras.utils.tf_defaults import apply_tensorflow_defaults
+
+apply_tensorflow_defaults()
 
 
 def parse_args(argv):

@@ -2,8 +2,20 @@
 
 import os
 
+import pytest
+
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Undo what a test's in-process command set in `os.environ` (e.g. TensorFlow defaults),
+    so processes later tests start see the same environment whatever ran before."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -19,11 +19,12 @@ KERASTUNER_ORACLE_PORT set (the chief's address); see the README.
 
 import argparse
 import logging
-import os
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lateral_keras.utils.tf_defaults import apply_tensorflow_defaults
+
+apply_tensorflow_defaults()
 
 
 def parse_args(argv):

@@ -10,6 +10,8 @@ import importlib
 import logging
 import sys
 
+from lateral_keras.utils.tf_defaults import apply_tensorflow_defaults
+
 COMMANDS = {
     "synth": ("lateral_keras.cli.synth", "generate the built-in synthetic fish dataset"),
     "scan": ("lateral_keras.cli.scan", "list a dataset's sessions, identities and bad files"),
@@ -48,6 +50,7 @@ def main(argv=None):
         The process exit status.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    apply_tensorflow_defaults()  # before a sub-command's module imports TensorFlow
     args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
