@@ -245,7 +245,7 @@ def train_stage_two(config, run, data, embedder, *, verbose=1):
     callbacks, best_path = stage_callbacks(run, "stage_two", protocol,
                                            save_steps=settings.save_steps)
     trainer.fit(dataset, epochs=settings.epochs, steps_per_epoch=steps, callbacks=callbacks,
-                verbose=verbose)
+                shuffle=False, verbose=verbose)  # P x K batches: the sampler shuffles
     trainer.load_weights(best_path)
     codes.save(model_path)
     best = protocol.score().summary()
