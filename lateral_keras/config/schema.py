@@ -138,7 +138,7 @@ class StageOneConfig:
     epochs: int | None = setting(
         None, "stage-one epochs; null = the whole number nearest to stage_one.steps steps", min=1)
     steps: int = setting(
-        490, "training steps of stage one when epochs is null (6 epochs of 260 fish, 26 of 60)",
+        650, "training steps of stage one when epochs is null (8 epochs of 260 fish, 34 of 60)",
         min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
                              choices=("adamw", "sgd"))
