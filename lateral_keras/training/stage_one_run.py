@@ -109,7 +109,7 @@ def train_stage_one(config, run, data, *, verbose=1):
                                            save_steps=settings.save_steps)
     samples = dataset if strategy is None else stage_one_stream(config, train)
     callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
-    # the stream shuffles itself; `shuffle=False` only keeps Keras from warning so
+    # the stream shuffles itself; `shuffle=False` only silences Keras's warning about it
     models.train_model.fit(dataset, epochs=stage_one_epochs(settings, steps), callbacks=callbacks,
                            steps_per_epoch=steps, shuffle=False, verbose=verbose)
     models.train_model.load_weights(best_path)

@@ -18,7 +18,7 @@ def apply_tensorflow_defaults(log_level="2"):
     TensorFlow turns oneDNN on by itself only on CPUs with AVX-512 VNNI, BF16 or AMX; on the
     others (AVX2 CPUs: AMD EPYC and Ryzen, older Intel) it runs Eigen's kernels. On a 2-core
     AMD EPYC with AVX2, stage one's default step (SmallCNN, 64 ROIs of 64 x 256) took
-    440-465 ms with oneDNN against 680 ms without, and the recipe's epochs 38-41 s against
+    440-465 ms with oneDNN against 680 ms without, and the recipe's epochs 38-42 s against
     51-58 s. A value the user has set is kept (`TF_ENABLE_ONEDNN_OPTS=0` turns oneDNN off).
 
     Args:
