@@ -93,7 +93,8 @@ class StageTwoHyperModel(keras_tuner.HyperModel):
         )
         best = BestWeights()
         model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-                  callbacks=[protocol, best, *callbacks], verbose=verbose)
+                  callbacks=[protocol, best, *callbacks], shuffle=False,  # P x K sampler shuffles
+                  verbose=verbose)
         if best.best_logs is None:
             return {OBJECTIVE: float("nan")}
         model.set_weights(best.best_weights)
