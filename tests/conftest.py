@@ -10,8 +10,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 @pytest.fixture(autouse=True)
 def _restore_environment():
-    """Undo what a test's in-process command set in `os.environ` (e.g. TensorFlow defaults),
-    so processes later tests start see the same environment whatever ran before."""
+    """Undo what a test's in-process command set in `os.environ` (the `lateral` command sets
+    TensorFlow defaults), so the subprocesses of later tests see the same environment."""
     saved = dict(os.environ)
     yield
     os.environ.clear()

@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import io
 
 import numpy as np
 import pytest
@@ -27,11 +28,9 @@ def _oracle_bytes(pair_sets, kinds):
             x, y = int(a[i]), int(b[i])
             rows.append((name, x, y, IDENTITIES[x], IDENTITIES[y], SESSIONS[x], SESSIONS[y],
                          int(genuine[i]), *(float(scores[kind][i]) for kind in kinds)))
-    path = "oracle.csv"
-    with open(path, "w", newline="", encoding="utf-8") as stream:
-        csv.writer(stream).writerows(rows)
-    with open(path, "rb") as stream:
-        return stream.read()
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode("utf-8")
 
 
 @pytest.fixture
@@ -47,10 +46,9 @@ def pair_sets(monkeypatch):
     return sets
 
 
-def test_bytes_match_csv_writer(tmp_path, monkeypatch, pair_sets):
-    monkeypatch.chdir(tmp_path)
-    write_pair_scores("scores.csv.gz", pair_sets, IDENTITIES, SESSIONS)
-    with gzip.open("scores.csv.gz", "rb") as stream:
+def test_bytes_match_csv_writer(tmp_path, pair_sets):
+    path = write_pair_scores(str(tmp_path / "scores.csv.gz"), pair_sets, IDENTITIES, SESSIONS)
+    with gzip.open(path, "rb") as stream:
         written = stream.read()
     assert written == _oracle_bytes(pair_sets, ["codes", "embeddings"])
 
