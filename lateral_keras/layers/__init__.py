@@ -1,9 +1,10 @@
-"""Keras layers: image standardisation, stage-one heads, embedding whitening, the deep IoM
-head, LUT and cancellable (keyed) codes."""
+"""Keras layers: image standardisation, fused batch normalisation, stage-one heads, embedding
+whitening, the deep IoM head, LUT and cancellable (keyed) codes."""
 
 from lateral_keras.layers.arc_margin import ArcMargin
 from lateral_keras.layers.embedding_head import EmbeddingHead
 from lateral_keras.layers.embedding_whitening import EmbeddingWhitening
+from lateral_keras.layers.fused_batch_norm import FusedBatchNormalization
 from lateral_keras.layers.image_standardization import ImageStandardization
 from lateral_keras.layers.index_lut import IndexLUT, lut_table
 from lateral_keras.layers.iom_projection import IoMProjection, iom_hard_index, iom_soft_index
@@ -15,6 +16,7 @@ __all__ = [
     "ArcMargin",
     "EmbeddingHead",
     "EmbeddingWhitening",
+    "FusedBatchNormalization",
     "ImageStandardization",
     "IndexLUT",
     "IoMProjection",

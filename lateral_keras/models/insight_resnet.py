@@ -2,6 +2,7 @@
 
 import keras
 
+from lateral_keras.layers.fused_batch_norm import FusedBatchNormalization
 from lateral_keras.models.input_shape import check_input_shape
 
 # MXNet BatchNorm settings of InsightFace's fresnet: eps 2e-5, momentum 0.9.
@@ -23,18 +24,18 @@ def _prelu(x, name):
 
 def _ir_unit(x, filters, stride, project, prefix):
     """BN-Conv3x3-BN-PReLU-Conv3x3(stride)-BN plus the shortcut (InsightFace v3 unit)."""
-    y = keras.layers.BatchNormalization(**_BN, name=f"{prefix}_bn1")(x)
+    y = FusedBatchNormalization(**_BN, name=f"{prefix}_bn1")(x)
     y = _pad_conv(y, filters, 1, f"{prefix}_conv1")
-    y = keras.layers.BatchNormalization(**_BN, name=f"{prefix}_bn2")(y)
+    y = FusedBatchNormalization(**_BN, name=f"{prefix}_bn2")(y)
     y = _prelu(y, f"{prefix}_relu1")
     y = _pad_conv(y, filters, stride, f"{prefix}_conv2")
-    y = keras.layers.BatchNormalization(**_BN, name=f"{prefix}_bn3")(y)
+    y = FusedBatchNormalization(**_BN, name=f"{prefix}_bn3")(y)
     shortcut = x
     if project:
         shortcut = keras.layers.Conv2D(
             filters, 1, strides=stride, use_bias=False, name=f"{prefix}_conv1sc"
         )(x)
-        shortcut = keras.layers.BatchNormalization(**_BN, name=f"{prefix}_sc")(shortcut)
+        shortcut = FusedBatchNormalization(**_BN, name=f"{prefix}_sc")(shortcut)
     return keras.layers.Add(name=f"{prefix}_plus")([y, shortcut])
 
 
@@ -94,7 +95,7 @@ def insight_resnet(
     inputs = keras.Input(shape, name="image")
     x = keras.layers.Rescaling(1 / 128, offset=-127.5 / 128, name="input_scaling")(inputs)
     x = _pad_conv(x, stem_width, 1, "conv0")
-    x = keras.layers.BatchNormalization(**_BN, name="bn0")(x)
+    x = FusedBatchNormalization(**_BN, name="bn0")(x)
     x = _prelu(x, "relu0")
     for stage, (count, filters) in enumerate(zip(units, widths), start=1):
         for unit in range(1, count + 1):

@@ -2,6 +2,7 @@
 
 import keras
 
+from lateral_keras.layers.fused_batch_norm import FusedBatchNormalization
 from lateral_keras.models.input_shape import check_input_shape
 
 
@@ -12,14 +13,14 @@ def _basic_block(x, filters, stride, prefix):
         shortcut = keras.layers.Conv2D(
             filters, 1, strides=stride, use_bias=False, name=f"{prefix}_proj_conv"
         )(x)
-        shortcut = keras.layers.BatchNormalization(name=f"{prefix}_proj_bn")(shortcut)
+        shortcut = FusedBatchNormalization(name=f"{prefix}_proj_bn")(shortcut)
     y = keras.layers.Conv2D(
         filters, 3, strides=stride, padding="same", use_bias=False, name=f"{prefix}_conv1"
     )(x)
-    y = keras.layers.BatchNormalization(name=f"{prefix}_bn1")(y)
+    y = FusedBatchNormalization(name=f"{prefix}_bn1")(y)
     y = keras.layers.ReLU(name=f"{prefix}_relu1")(y)
     y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{prefix}_conv2")(y)
-    y = keras.layers.BatchNormalization(name=f"{prefix}_bn2")(y)
+    y = FusedBatchNormalization(name=f"{prefix}_bn2")(y)
     y = keras.layers.Add(name=f"{prefix}_add")([y, shortcut])
     return keras.layers.ReLU(name=f"{prefix}_out")(y)
 
@@ -59,7 +60,7 @@ def resnet18(input_shape, *, widths=(32, 64, 128, 256), name="resnet18"):
     x = keras.layers.Conv2D(
         widths[0], 3, strides=2, padding="same", use_bias=False, name="stem_conv"
     )(x)
-    x = keras.layers.BatchNormalization(name="stem_bn")(x)
+    x = FusedBatchNormalization(name="stem_bn")(x)
     x = keras.layers.ReLU(name="stem_relu")(x)
     for stage, filters in enumerate(widths, start=1):
         for block in (1, 2):
