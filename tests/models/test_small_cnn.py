@@ -7,15 +7,17 @@ from lateral_keras.models import small_cnn
 
 def _expected_params(widths, convs_per_block, channels=3):
     """Conv3x3 kernels (no bias) plus 4 BatchNorm numbers per channel, counted by hand."""
+    counts = [convs_per_block] * len(widths) if isinstance(convs_per_block, int) else (
+        convs_per_block)
     total, previous = 0, channels
-    for filters in widths:
-        for _ in range(convs_per_block):
+    for filters, count in zip(widths, counts):
+        for _ in range(count):
             total += 9 * previous * filters + 4 * filters
             previous = filters
     return total
 
 
-@pytest.mark.parametrize("convs_per_block", [1, 2, 3])
+@pytest.mark.parametrize("convs_per_block", [1, 2, 3, (1, 2, 3), [3, 1, 1]])
 def test_parameter_count_matches_the_closed_form(convs_per_block):
     widths = (4, 8, 16)
     model = small_cnn((32, 64, 3), widths=widths, convs_per_block=convs_per_block)
@@ -30,7 +32,16 @@ def test_only_the_first_convolution_of_a_block_strides():
     assert model.get_layer("block2_conv2").output.shape[1:3] == (4, 4)
 
 
-@pytest.mark.parametrize("convs_per_block", [0, -1, 1.5, True, "2"])
+def test_the_default_first_block_has_one_convolution_and_the_others_two():
+    model = small_cnn((16, 32, 3))
+    names = {layer.name for layer in model.layers}
+    assert "block1_conv" in names and "block1_conv2" not in names
+    assert {"block2_conv2", "block3_conv2", "block4_conv2"} <= names
+    assert "block2_conv3" not in names
+
+
+@pytest.mark.parametrize("convs_per_block", [0, -1, 1.5, True, "2", (1, 2), (1, 2, 2, 0),
+                                             (1, 2, True, 2), None])
 def test_bad_convs_per_block_is_named(convs_per_block):
     with pytest.raises(ValueError, match="convs_per_block"):
         small_cnn((16, 16, 3), convs_per_block=convs_per_block)
