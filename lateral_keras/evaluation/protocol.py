@@ -244,18 +244,17 @@ def _verification_figures(pairs, far_targets, seed):
             "accuracy": np.nan,
             "accuracy_threshold": np.nan,
         }
-    eer, threshold = metrics.eer(pairs.score, pairs.genuine)
-    tars = metrics.tar_at_far(pairs.score, pairs.genuine, far_targets)
+    figures = metrics.verification_figures(pairs.score, pairs.genuine, far_targets)
     accuracy, accuracy_threshold = (
         metrics.best_accuracy_10fold(pairs.score, pairs.genuine, seed=seed)
         if pairs.genuine.size >= 10
         else (np.nan, np.nan)
     )
     return {
-        "eer": eer,
-        "eer_threshold": threshold,
-        "auc": metrics.auc(pairs.score, pairs.genuine),
-        "tar_at_far": dict(zip(far_targets, tars.tolist())),
+        "eer": figures["eer"],
+        "eer_threshold": figures["eer_threshold"],
+        "auc": figures["auc"],
+        "tar_at_far": dict(zip(far_targets, figures["tar_at_far"].tolist())),
         "accuracy": accuracy,
         "accuracy_threshold": accuracy_threshold,
     }

@@ -18,7 +18,13 @@ from lateral_keras.metrics.streaming import (
     PairwiseHistogramMetric,
     PairwiseTARatFAR,
 )
-from lateral_keras.metrics.verification import auc, eer, roc_curve, tar_at_far
+from lateral_keras.metrics.verification import (
+    auc,
+    eer,
+    roc_curve,
+    tar_at_far,
+    verification_figures,
+)
 from lateral_keras.metrics.vote import vote_accuracy
 
 __all__ = [
@@ -36,5 +42,6 @@ __all__ = [
     "rank_k_accuracy",
     "roc_curve",
     "tar_at_far",
+    "verification_figures",
     "vote_accuracy",
 ]

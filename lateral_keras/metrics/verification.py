@@ -108,6 +108,10 @@ def auc(scores, labels):
     >>> auc([0.9, 0.8, 0.4, 0.3], [1, 0, 1, 0])  # 0.75
     """
     far, tar, _ = roc_curve(scores, labels)
+    return _auc_from_roc(far, tar)
+
+
+def _auc_from_roc(far, tar):
     return float(np.trapezoid(tar, far))
 
 
@@ -131,7 +135,10 @@ def eer(scores, labels):
 
     >>> eer([0.9, 0.8, 0.4, 0.3], [1, 0, 1, 0])  # (0.5, 0.8)
     """
-    far, tar, thresholds = roc_curve(scores, labels)
+    return _eer_from_roc(*roc_curve(scores, labels))
+
+
+def _eer_from_roc(far, tar, thresholds):
     d = far + tar - 1.0
     i = int(np.argmax(d[1:] >= 0.0))  # segment (i, i + 1) brackets the crossing
     alpha = -d[i] / (d[i + 1] - d[i])
@@ -163,12 +170,44 @@ def tar_at_far(scores, labels, far_targets=(1e-1, 1e-2, 1e-3, 1e-4)):
     """
     targets = check_far_targets(far_targets)
     far, tar, _ = roc_curve(scores, labels)
-    num_impostor = int(np.sum(np.asarray(labels) == 0))
+    return _tar_from_roc(far, tar, int(np.sum(np.asarray(labels) == 0)), targets)
+
+
+def _tar_from_roc(far, tar, num_impostor, targets):
     result = np.full(targets.shape, np.nan)
     for k, target in enumerate(targets):
         if target >= 1.0 / num_impostor:
             result[k] = tar[far <= target].max()
     return result
+
+
+def verification_figures(scores, labels, far_targets=(1e-1, 1e-2, 1e-3, 1e-4)):
+    """`eer`, `auc` and `tar_at_far` of the same pairs from one ROC curve (one sort, not three).
+
+    Args:
+        scores: array-like of finite floats, shape `(n,)`.
+        labels: array-like of 0/1, shape `(n,)`, both classes present.
+        far_targets: sequence of floats in `(0, 1]`.
+
+    Returns:
+        dict: `eer` and `eer_threshold` (as `eer` returns them), `auc` (float) and
+        `tar_at_far` (float64 array in the order of `far_targets`).
+
+    Example:
+
+    >>> verification_figures([0.9, 0.8, 0.4, 0.3], [1, 0, 1, 0], (0.5,))
+    ... # {'eer': 0.5, 'eer_threshold': 0.8, 'auc': 0.75, 'tar_at_far': array([0.5])}
+    """
+    targets = check_far_targets(far_targets)
+    scores, labels = check_scores_labels(scores, labels)
+    far, tar, thresholds = roc_curve(scores, labels)
+    eer_value, threshold = _eer_from_roc(far, tar, thresholds)
+    return {
+        "eer": eer_value,
+        "eer_threshold": threshold,
+        "auc": _auc_from_roc(far, tar),
+        "tar_at_far": _tar_from_roc(far, tar, int(np.sum(~labels)), targets),
+    }
 
 
 def check_far_targets(far_targets):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lateral_keras.metrics import auc, eer, roc_curve, tar_at_far
+from lateral_keras.metrics import auc, eer, roc_curve, tar_at_far, verification_figures
 
 
 def _random_pairs(seed, n=300, decimals=None):
@@ -154,6 +154,20 @@ def test_tar_at_far_matches_threshold_scan(decimals):
                 best = max(best, np.mean(genuine >= t))
         expected.append(best)
     np.testing.assert_allclose(tar_at_far(scores, labels, targets), expected)
+
+
+@pytest.mark.parametrize("decimals", [None, 1])
+def test_verification_figures_match_the_brute_force_oracles(decimals):
+    scores, labels = _random_pairs(11, n=300, decimals=decimals)
+    figures = verification_figures(scores, labels, (0.2, 0.05))
+    assert figures["eer"] == pytest.approx(_brute_eer(scores, labels), abs=1e-3)
+    assert figures["auc"] == pytest.approx(_mann_whitney(scores, labels), abs=1e-12)
+    genuine, impostor = scores[labels == 1], scores[labels == 0]
+    for target, tar in zip((0.2, 0.05), figures["tar_at_far"]):
+        best = max(np.mean(genuine >= t) for t in np.r_[np.inf, scores]
+                   if np.mean(impostor >= t) <= target)
+        assert tar == pytest.approx(best)
+    assert (figures["eer"], figures["eer_threshold"]) == eer(scores, labels)
 
 
 def test_tar_at_far_too_few_impostors_is_nan():
