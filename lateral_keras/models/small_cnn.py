@@ -6,8 +6,7 @@ from lateral_keras.layers.fused_batch_norm import FusedBatchNormalization
 from lateral_keras.models.input_shape import check_input_shape
 
 
-def small_cnn(input_shape, *, widths=(16, 32, 64, 128), convs_per_block=(1, 2, 2, 2),
-              name="small_cnn"):
+def small_cnn(input_shape, *, widths=(16, 32, 64, 128), convs_per_block=None, name="small_cnn"):
     """Builds a plain stack of Conv3x3 -> BatchNorm -> ReLU blocks, each halving the size.
 
     Pixels in [0, 255] are scaled to [-1, 1] inside the model (layer `"input_scaling"`). Each
@@ -25,8 +24,9 @@ def small_cnn(input_shape, *, widths=(16, 32, 64, 128), convs_per_block=(1, 2, 2
     Args:
         input_shape: `(height, width, 3)`; non-square allowed.
         widths: filters of each block, a non-empty sequence of positive ints.
-        convs_per_block: convolutions of each block, a positive int (every block) or a
-            sequence of positive ints, one per block.
+        convs_per_block: convolutions of each block: a positive int (every block), a
+            sequence of positive ints (one per block), or None (the default: one in the first
+            block, two in each later one).
         name: model name.
 
     Returns:
@@ -41,8 +41,12 @@ def small_cnn(input_shape, *, widths=(16, 32, 64, 128), convs_per_block=(1, 2, 2
         raise ValueError(
             f"`widths` must be a non-empty sequence of positive ints. Received: widths={widths!r}"
         )
-    counts = (convs_per_block,) * len(widths) if isinstance(convs_per_block, int) else (
-        tuple(convs_per_block) if isinstance(convs_per_block, (list, tuple)) else ())
+    if convs_per_block is None:
+        counts = (1,) + (2,) * (len(widths) - 1)
+    elif isinstance(convs_per_block, int):
+        counts = (convs_per_block,) * len(widths)
+    else:
+        counts = tuple(convs_per_block) if isinstance(convs_per_block, (list, tuple)) else ()
     if len(counts) != len(widths) or not all(
         isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts
     ):

@@ -32,16 +32,20 @@ def test_only_the_first_convolution_of_a_block_strides():
     assert model.get_layer("block2_conv2").output.shape[1:3] == (4, 4)
 
 
-def test_the_default_first_block_has_one_convolution_and_the_others_two():
-    model = small_cnn((16, 32, 3))
+@pytest.mark.parametrize("widths", [(16, 32, 64, 128), (4, 8), (4,)])
+def test_the_default_first_block_has_one_convolution_and_the_others_two(widths):
+    model = small_cnn((16, 32, 3), widths=widths)
     names = {layer.name for layer in model.layers}
     assert "block1_conv" in names and "block1_conv2" not in names
-    assert {"block2_conv2", "block3_conv2", "block4_conv2"} <= names
-    assert "block2_conv3" not in names
+    later = {f"block{i}_conv2" for i in range(2, len(widths) + 1)}
+    assert later <= names
+    assert not any(name.endswith("_conv3") for name in names)
+    expected = _expected_params(widths, [1] + [2] * (len(widths) - 1))
+    assert model.count_params() == expected
 
 
 @pytest.mark.parametrize("convs_per_block", [0, -1, 1.5, True, "2", (1, 2), (1, 2, 2, 0),
-                                             (1, 2, True, 2), None])
+                                             (1, 2, True, 2)])
 def test_bad_convs_per_block_is_named(convs_per_block):
     with pytest.raises(ValueError, match="convs_per_block"):
         small_cnn((16, 16, 3), convs_per_block=convs_per_block)
