@@ -76,9 +76,11 @@ def _verification(pairs, ranks, first, second, far_targets):
     score, genuine = pairs.score[chosen], pairs.genuine[chosen]
     row = {"num_genuine": int(genuine.sum()), "num_impostor": int((~genuine).sum())}
     both = row["num_genuine"] > 0 and row["num_impostor"] > 0
-    figures = metrics.verification_figures(score, genuine, far_targets) if both else None
-    row["eer"] = figures["eer"] if both else np.nan
-    tars = figures["tar_at_far"] if both else [np.nan] * len(far_targets)
+    if both:
+        figures = metrics.verification_figures(score, genuine, far_targets)
+        row["eer"], tars = figures["eer"], figures["tar_at_far"]
+    else:
+        row["eer"], tars = np.nan, [np.nan] * len(far_targets)
     row.update({f"tar@far={far:g}": float(tar) for far, tar in zip(far_targets, tars)})
     return row
 
