@@ -36,7 +36,6 @@ import shutil
 import tempfile
 
 from lateral_keras.config import ConfigError
-from lateral_keras.training.fit_stream import without_autotune_thread
 
 logger = logging.getLogger(__name__)
 
@@ -232,8 +231,7 @@ def distributed_stream(make_dataset, strategy):
 
     Both repeat, so ``fit`` needs ``steps_per_epoch`` and keeps one iterator for the whole
     run: a new iterator every epoch stalled the first batch of about one epoch in five by
-    4-5 s on a 2-core machine. Autotuning is off (``without_autotune_thread``), so ``fit``
-    returns as soon as training ends.
+    4-5 s on a 2-core machine.
 
     Args:
         make_dataset: ``shard -> tf.data.Dataset`` of per-replica batches of this shard.
@@ -243,11 +241,11 @@ def distributed_stream(make_dataset, strategy):
         A repeating ``tf.data.Dataset`` (no strategy), or a repeating distributed dataset.
     """
     if strategy is None:
-        return without_autotune_thread(make_dataset((0, 1)).repeat())
+        return make_dataset((0, 1)).repeat()
 
     def worker_pipeline(context):
         shard = (context.input_pipeline_id, context.num_input_pipelines)
-        return without_autotune_thread(make_dataset(shard).repeat())
+        return make_dataset(shard).repeat()
 
     return strategy.distribute_datasets_from_function(worker_pipeline)
 

@@ -122,7 +122,7 @@ def pk_dataset(embeddings, labels, settings, epochs, seed, transform=None):
 
     The sample indices of every batch are drawn up front; each step gathers its batch from the
     whole array held as one tensor (no per-step Python). Autotuning is off
-    (``without_autotune_thread``): ``fit`` returned 9-18 s after its last epoch with it on.
+    (``without_autotune_thread``): ``fit`` returned 9-19 s after its last epoch with it on.
 
     Args:
         embeddings: ``(n, ...)`` array or tensor: embeddings, or images for ``transform``.

@@ -42,7 +42,6 @@ def test_without_a_strategy_everything_is_unchanged():
     stream = distributed.distributed_stream(make, None)
     assert shards == [(0, 1)]
     assert list(stream.take(7).as_numpy_iterator()) == [0, 1, 2, 0, 1, 2, 0]
-    assert stream.options().autotune.enabled is False  # fit returns without the model thread
 
 
 class _FakeStrategy:
