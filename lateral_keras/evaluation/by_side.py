@@ -35,7 +35,8 @@ def shows_both_sides(sides):
     return len(set(np.asarray(sides).tolist()) - {UNKNOWN_SIDE}) >= 2
 
 
-def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
+def evaluate_by_side(features, identities, sessions, sides, *, same_side=None,
+                     **protocol_kwargs):
     """The protocol's figures for same-side and cross-side comparisons, apart.
 
     Args:
@@ -43,6 +44,9 @@ def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
         identities: `(n,)` identity names.
         sessions: `(n,)` session names or ranks.
         sides: `(n,)` side names (`left`, `right`, `unknown`).
+        same_side: optional `ProtocolResult` of `evaluate_protocol` on the same images and
+            `protocol_kwargs` with `cross_side=False` (the default matching, as the main
+            evaluation runs it): returned as `same_side` instead of being computed again.
         **protocol_kwargs: passed to `evaluate_protocol` (`session_order`, `max_impostors`,
             `open_set_fraction`, `far_targets`, `seed`); not `cross_side`.
 
@@ -59,6 +63,9 @@ def evaluate_by_side(features, identities, sessions, sides, **protocol_kwargs):
     for name, mode in SIDE_MODES.items():
         if mode == CROSS_SIDE_ONLY and not shows_both_sides(sides):
             results[name] = None
+            continue
+        if name == "same_side" and same_side is not None:
+            results[name] = same_side
             continue
         results[name] = evaluate_protocol(
             features, identities, sessions, sides, cross_side=mode, **protocol_kwargs

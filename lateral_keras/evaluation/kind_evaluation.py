@@ -51,13 +51,18 @@ def _verification(scores, genuine, far_targets, seed, threshold):
             for key, value in summary.items()}
 
 
-def _by_side(features, part, session_order, config):
-    """Same-side and cross-side summaries when the part shows two known flanks, else None."""
+def _by_side(features, part, session_order, config, result):
+    """Same-side and cross-side summaries when the part shows two known flanks, else None.
+
+    `result` is the main protocol run; with the default matching (`cross_side: false`) it is
+    the same-side run, reused rather than computed again.
+    """
     if not shows_both_sides(part.sides):  # else the same-side run would repeat the main one
         return None
     ev = config.evaluation
     results = evaluate_by_side(
-        features, part.identities, part.sessions, part.sides, session_order=session_order,
+        features, part.identities, part.sessions, part.sides,
+        same_side=None if ev.cross_side else result, session_order=session_order,
         max_impostors=ev.max_impostors, open_set_fraction=ev.open_set_fraction,
         far_targets=tuple(ev.far_targets), seed=ev.seed,
     )
@@ -108,7 +113,7 @@ def evaluate_kind(features, part, session_order, config, threshold, pair_list=No
         "templates": {"num_templates": int(templates.identities.size),
                       **template_result.summary()},
         "pairs_file": None,
-        "by_side": _by_side(features, part, session_order, config),
+        "by_side": _by_side(features, part, session_order, config, result),
     }
     if pair_list is not None:
         scores = paired_similarity(features, pair_list.index_a, pair_list.index_b)

@@ -83,12 +83,9 @@ def test_evaluate_by_side_reports_same_and_cross_side_apart():
         evaluate_by_side(features, identities, sessions, sides, cross_side=True)
 
 
-def test_the_report_gives_same_side_and_cross_side_figures_apart(monkeypatch):
-    from lateral_keras.config import load_config
-    from lateral_keras.evaluation import kind_evaluation
-    from lateral_keras.evaluation.kind_evaluation import evaluate_kind
+def _two_flank_part():
+    """Six fish, two sessions, both flanks (unrelated patterns), two photos each."""
     from lateral_keras.preprocessing.cache import CachedRoi
-    from lateral_keras.training.data_setup import PartData
 
     rng = np.random.default_rng(5)
     records, features = [], []
@@ -100,8 +97,17 @@ def test_the_report_gives_same_side_and_cross_side_figures_apart(monkeypatch):
                     records.append(CachedRoi(f"/p/{fish}{session}{side}{shot}.png", f"f{fish}",
                                              session, side, "/roi.png"))
                     features.append(flanks[side] + 0.3 * rng.normal(size=8))
+    return records, np.asarray(features, np.float32)
+
+
+def test_the_report_gives_same_side_and_cross_side_figures_apart(monkeypatch):
+    from lateral_keras.config import load_config
+    from lateral_keras.evaluation import kind_evaluation
+    from lateral_keras.evaluation.kind_evaluation import evaluate_kind
+    from lateral_keras.training.data_setup import PartData
+
+    records, features = _two_flank_part()
     part = PartData(records, np.zeros(len(records), np.int32))
-    features = np.asarray(features, np.float32)
     config = load_config(overrides=["evaluation.open_set_fraction=0"])
     _, figures = evaluate_kind(features, part, ("S1", "S2"), config, threshold=0.5)
     expected = evaluate_by_side(features, part.identities, part.sessions, part.sides,
@@ -120,6 +126,37 @@ def test_the_report_gives_same_side_and_cross_side_figures_apart(monkeypatch):
 
 def _must_not_run(*args, **kwargs):
     raise AssertionError("evaluate_by_side ran on a part that shows one flank")
+
+
+@pytest.mark.parametrize("cross_side", [False, True])
+def test_the_same_side_run_reuses_the_main_run_under_the_default_matching(monkeypatch,
+                                                                          cross_side):
+    from lateral_keras.config import load_config
+    from lateral_keras.evaluation import by_side
+    from lateral_keras.evaluation.kind_evaluation import evaluate_kind
+    from lateral_keras.training.data_setup import PartData
+
+    records, features = _two_flank_part()
+    part = PartData(records, np.zeros(len(records), np.int32))
+    config = load_config(overrides=["evaluation.open_set_fraction=0",
+                                    f"evaluation.cross_side={str(cross_side).lower()}"])
+    modes = []
+
+    def recording(*args, cross_side, **kwargs):
+        modes.append(cross_side)
+        return evaluate_protocol(*args, cross_side=cross_side, **kwargs)
+
+    monkeypatch.setattr(by_side, "evaluate_protocol", recording)
+    _, figures = evaluate_kind(features, part, ("S1", "S2"), config, threshold=0.5)
+    expected = evaluate_protocol(features, part.identities, part.sessions, part.sides,
+                                 session_order=("S1", "S2"), open_set_fraction=0.0,
+                                 far_targets=tuple(config.evaluation.far_targets))
+    # the main run matches across flanks only when asked; the same-side one never does
+    assert modes == (["only"] if not cross_side else [False, "only"])
+    assert figures["by_side"]["same_side"]["eer"] == pytest.approx(expected.eer)
+    assert figures["by_side"]["same_side"]["rank1"] == pytest.approx(expected.rank1)
+    if cross_side:  # left probes now also meet right images: not the same-side figures
+        assert figures["protocol"]["eer"] != pytest.approx(expected.eer)
 
 
 def test_both_sides_need_two_known_flanks():
