@@ -111,6 +111,24 @@ def test_expose_is_seeded():
     scene = np.full((60, 80, 3), 0.4, np.float32)
     np.testing.assert_array_equal(photometric.expose(scene, camera),
                                   photometric.expose(scene, camera))
+    other = dict(camera, noise_seed=camera["noise_seed"] + 1)
+    assert (photometric.expose(scene, other) != photometric.expose(scene, camera)).mean() > 0.5
+
+
+def test_expose_adds_its_window_of_the_bank_and_neighbours_are_independent():
+    camera = {"noise": 6.0, "noise_seed": 2**31 - 5}
+    scene = np.full((200, 300, 3), 0.5, np.float32)
+    photo = photometric.expose(scene, camera).astype(float)
+    start = (2**31 - 5) % (photometric.NOISE_SPARE + 1)
+    bank = np.random.default_rng(20261130).standard_normal(
+        scene.size + photometric.NOISE_SPARE, dtype=np.float32)
+    want = np.clip(np.round(127.5 + 6.0 * bank[start:start + scene.size].astype(float)), 0, 255)
+    assert np.abs(photo - want.reshape(scene.shape)).max() <= 1
+    grain = photo - photo.mean()
+    for axis in (0, 1, 2):  # next row, next column, next colour plane
+        lag = np.corrcoef(grain.take(range(1, grain.shape[axis]), axis).ravel(),
+                          grain.take(range(grain.shape[axis] - 1), axis).ravel())[0, 1]
+        assert abs(lag) < 0.02
 
 
 def _dense_landmarks(shape, bend):

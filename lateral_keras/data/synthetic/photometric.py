@@ -5,6 +5,8 @@ where they are cheapest (``compose``: lighting on the canonical drawing and on t
 quarter-resolution background, blur on the fish's box) and ``expose`` adds the noise.
 """
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -76,12 +78,33 @@ def light_field(camera, size, x, y):
     return field * (1.0 - np.float32(camera["vignette"]) * (xn**2 + yn**2))
 
 
+NOISE_SPARE = 1 << 21
+"""Samples a noise bank holds beyond one photo's: the range of its windows' start offsets."""
+_NOISE_BANK_SEED = 20261130
+
+
+@functools.lru_cache(maxsize=2)
+def noise_bank(size):
+    """``size`` standard normal float32 samples from a fixed seed, the same in every process.
+
+    Args:
+        size: number of samples.
+
+    Returns:
+        Read-only float32 array ``(size,)``.
+    """
+    bank = np.random.default_rng(_NOISE_BANK_SEED).standard_normal(size, dtype=np.float32)
+    bank.setflags(write=False)
+    return bank
+
+
 def expose(scene, camera):
     """Add the sensor noise and quantise to uint8 (one rounding, saturated at 0 and 255).
 
-    The noise comes from OpenCV's generator (several times faster than NumPy's), which is
-    re-seeded from ``camera['noise_seed']`` here: the calling thread's ``cv2`` random state is
-    replaced.
+    The noise is a window of ``noise_bank``, at an offset drawn from ``camera['noise_seed']``
+    (up to ``NOISE_SPARE``), scaled by ``camera['noise']``: independent standard normal values
+    within the photo, for about a ninth of the time of drawing them anew (1.0 against 8.5 ms
+    per 800 x 600 photo; the photos of one dataset share windows of the same bank).
 
     Args:
         scene: float32 (H, W, 3) RGB in [0, 1], lit and blurred.
@@ -96,11 +119,10 @@ def expose(scene, camera):
         >>> expose(np.full((30, 40, 3), 0.5, np.float32), cam).dtype
         dtype('uint8')
     """
-    grain = np.empty_like(scene)
-    cv2.setRNGSeed(camera["noise_seed"])
-    sigma = camera["noise"]
-    cv2.randn(grain, (0.0, 0.0, 0.0), (sigma, sigma, sigma))
-    return cv2.addWeighted(scene, 255.0, grain, 1.0, 0.0, dtype=cv2.CV_8U)
+    size = scene.size
+    start = camera["noise_seed"] % (NOISE_SPARE + 1)
+    grain = noise_bank(size + NOISE_SPARE)[start:start + size].reshape(scene.shape)
+    return cv2.addWeighted(scene, 255.0, grain, camera["noise"], 0.0, dtype=cv2.CV_8U)
 
 
 def encode_jpeg(image, quality):
