@@ -5,7 +5,12 @@ import keras_tuner
 import numpy as np
 
 from lateral_keras.training.protocol_callback import ProtocolCallback
-from lateral_keras.training.stage_two_run import build_trainer, code_model, pk_dataset
+from lateral_keras.training.stage_two_run import (
+    build_trainer,
+    code_model,
+    codes_in_blocks,
+    pk_dataset,
+)
 from lateral_keras.tuning.space import declare, trial_config
 
 OBJECTIVE = "val_eer"
@@ -86,7 +91,7 @@ class StageTwoHyperModel(keras_tuner.HyperModel):
         codes = code_model(model.projection, train.shape[1])
         val = self.stage_one.data().parts["val"]
         protocol = ProtocolCallback(
-            lambda: keras.ops.convert_to_numpy(codes(features["val"], training=False)),
+            lambda: codes_in_blocks(codes, features["val"], config.evaluation.eval_batch_size),
             val.identities, val.sessions,
             self.stage_one.data().session_order, val.sides,
             max_impostors=config.evaluation.max_impostors,
