@@ -206,9 +206,8 @@ def codes_in_blocks(codes, embeddings, block):
     """IoM codes of embeddings held in memory, by direct calls on ``block`` rows at a time.
 
     Stage two and each tuning trial score their validation fish every epoch; calling the
-    code model skips
-    ``predict``'s per-call set-up (its input pipeline and step loop), which took about 0.3 s
-    of each 0.4 s on the default run's 399 embeddings. ``block`` bounds the
+    code model skips ``predict``'s per-call set-up (its input pipeline and step loop), which
+    took about 0.3 s of each 0.4 s on the default run's 399 embeddings. ``block`` bounds the
     ``(block, m * q)`` soft scores held at once.
 
     Args:
