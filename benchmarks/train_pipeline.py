@@ -134,10 +134,12 @@ def precomputed_rate(config, embeddings, labels, args, jit_compile):
     """Stage-two steps/s of the recipe's trainer on precomputed embeddings (real views)."""
     import keras
 
-    from lateral_keras.training.stage_two_run import STEPS_PER_EXECUTION, build_trainer, pk_dataset
+    from lateral_keras.training.pk_sampler import pk_dataset
+    from lateral_keras.training.stage_two_run import STEPS_PER_EXECUTION, build_trainer
 
     two = config.stage_two
-    stream, steps = pk_dataset(embeddings, labels, two, epochs=50, seed=0)
+    stream, steps = pk_dataset(embeddings, labels, two.classes_per_batch,
+                               two.samples_per_class, passes=50, seed=0)
     trainer = build_trainer(two, 0)
     trainer(embeddings[:1])
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile,
@@ -154,12 +156,14 @@ def end_to_end_rate(config, train, embedder, steps):
 
     from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
     from lateral_keras.training.inputs import augment_settings, roi_images
-    from lateral_keras.training.stage_two_run import build_trainer, pk_dataset
+    from lateral_keras.training.pk_sampler import pk_dataset
+    from lateral_keras.training.stage_two_run import build_trainer
 
     two = config.stage_two
     images = roi_images(config, train)
     augment = batch_augmenter(augment_settings(config), training=True)
-    stream, _ = pk_dataset(images, train.labels, two, epochs=50, seed=0, transform=augment)
+    stream, _ = pk_dataset(images, train.labels, two.classes_per_batch, two.samples_per_class,
+                           passes=50, seed=0, transform=augment)
     trainer = build_trainer(two, 0, embedder)
     height, width = config.preprocessing.input_size
     trainer(keras.ops.cast(images[:1, :height, :width], "float32"))

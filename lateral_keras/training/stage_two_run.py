@@ -14,14 +14,13 @@ from lateral_keras.layers import IoMProjection, lut_table
 from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
-from lateral_keras.training.fit_stream import without_autotune_thread
 from lateral_keras.training.inputs import (
     augment_settings,
     embed,
     embedding_views,
     roi_images,
 )
-from lateral_keras.training.pk_sampler import pk_index_batches
+from lateral_keras.training.pk_sampler import pk_dataset
 from lateral_keras.training.protocol_callback import ProtocolCallback
 from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.stage_two import IoMTrainer
@@ -107,49 +106,16 @@ def training_stream(config, run, embedder, part):
     settings = config.stage_two
     if not settings.end_to_end:
         embeddings, labels = training_embeddings(config, run, embedder, part)
-        dataset, steps = pk_dataset(embeddings, labels, settings, settings.epochs, config.seed)
+        dataset, steps = pk_dataset(embeddings, labels, settings.classes_per_batch,
+                                    settings.samples_per_class, settings.epochs, config.seed)
         return dataset, steps, embeddings[:1]
     images = roi_images(config, part)
     augment = batch_augmenter(augment_settings(config), training=True)
-    dataset, steps = pk_dataset(images, part.labels, settings, settings.epochs, config.seed,
+    dataset, steps = pk_dataset(images, part.labels, settings.classes_per_batch,
+                                settings.samples_per_class, settings.epochs, config.seed,
                                 transform=augment)
     height, width = config.preprocessing.input_size
     return dataset, steps, keras.ops.cast(images[:1, :height, :width], "float32")
-
-
-def pk_dataset(embeddings, labels, settings, epochs, seed, transform=None):
-    """A ``tf.data`` stream of P x K batches of embeddings, ``epochs`` epochs long.
-
-    The sample indices of every batch are drawn up front; each step gathers its batch from the
-    whole array held as one tensor (no per-step Python). Autotuning is off
-    (``without_autotune_thread``): ``fit`` returned 9-19 s after its last epoch with it on.
-
-    Args:
-        embeddings: ``(n, ...)`` array or tensor: embeddings, or images for ``transform``.
-        labels: ``(n,)`` int labels.
-        settings: the ``stage_two`` config section (P, K).
-        epochs: epochs of batches to draw.
-        seed: seed of the sampler.
-        transform: optional function applied to each gathered batch (e.g. the augmentation
-            of the end-to-end path).
-
-    Returns:
-        ``(dataset, steps_per_epoch)``.
-    """
-    import tensorflow as tf
-
-    rng = np.random.default_rng(seed)
-    epoch_batches = [
-        pk_index_batches(labels, settings.classes_per_batch, settings.samples_per_class, rng)
-        for _ in range(epochs)
-    ]
-    indices = np.concatenate(epoch_batches)
-    x, y = tf.convert_to_tensor(embeddings), tf.convert_to_tensor(labels)
-    transform = transform or (lambda batch: batch)
-    dataset = tf.data.Dataset.from_tensor_slices(indices).map(
-        lambda idx: (transform(tf.gather(x, idx)), tf.gather(y, idx))
-    )
-    return without_autotune_thread(dataset.prefetch(tf.data.AUTOTUNE)), len(epoch_batches[0])
 
 
 def build_trainer(settings, seed, embedder=None):

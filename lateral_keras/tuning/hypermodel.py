@@ -4,13 +4,9 @@ import keras
 import keras_tuner
 import numpy as np
 
+from lateral_keras.training.pk_sampler import pk_dataset
 from lateral_keras.training.protocol_callback import ProtocolCallback
-from lateral_keras.training.stage_two_run import (
-    build_trainer,
-    code_model,
-    codes_in_blocks,
-    pk_dataset,
-)
+from lateral_keras.training.stage_two_run import build_trainer, code_model, codes_in_blocks
 from lateral_keras.tuning.space import declare, trial_config
 
 OBJECTIVE = "val_eer"
@@ -82,7 +78,8 @@ class StageTwoHyperModel(keras_tuner.HyperModel):
         features = self.stage_one.features(config.stage_one.arc_margin)
         train, labels = features["train"], features["train_labels"]
         keras.utils.set_random_seed(config.seed)
-        dataset, steps = pk_dataset(train, labels, settings, epochs, config.seed)
+        dataset, steps = pk_dataset(train, labels, settings.classes_per_batch,
+                                    settings.samples_per_class, epochs, config.seed)
         if not model.built:
             model(train[:1])
         schedule = keras.optimizers.schedules.CosineDecay(

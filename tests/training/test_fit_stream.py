@@ -3,9 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
-from lateral_keras.config import load_config
 from lateral_keras.training.fit_stream import without_autotune_thread
-from lateral_keras.training.stage_two_run import pk_dataset
+from lateral_keras.training.pk_sampler import pk_dataset
 
 
 def test_elements_are_unchanged_and_autotuning_is_off():
@@ -18,11 +17,9 @@ def test_elements_are_unchanged_and_autotuning_is_off():
 
 
 def test_stage_two_stream_runs_without_autotuning():
-    settings = load_config([], ["stage_two.classes_per_batch=2",
-                                "stage_two.samples_per_class=2"]).stage_two
     labels = np.repeat(np.arange(4), 3)
     embeddings = np.arange(12 * 2, dtype="float32").reshape(12, 2)
-    dataset, steps = pk_dataset(embeddings, labels, settings, 3, seed=0)
+    dataset, steps = pk_dataset(embeddings, labels, 2, 2, passes=3, seed=0)
     assert dataset.options().autotune.enabled is False
     batches = list(dataset.as_numpy_iterator())
     assert steps == 2 and len(batches) == 3 * steps
