@@ -67,24 +67,25 @@ def steady_fit_times(model, dataset, steps):
     return tuple((end - start) * scale for start, end in zip(marks["start"], marks["end"]))
 
 
-def held_in_memory(pipeline, steps):
+def held_in_memory(pipeline, steps, targets):
     """The first ``steps`` batches of ``pipeline`` as one repeating in-memory dataset.
 
     The batches are concatenated into tensors and replayed by slicing, in the same order and
-    with the same sizes, so both sides train on exactly the same batches.
+    with the same sizes, so both sides train on exactly the same batches; ``targets`` turns a
+    batch's labels into its targets, as the pipeline does.
     """
     import numpy as np
     import tensorflow as tf
 
     held = list(pipeline.take(steps).as_numpy_iterator())
-    sizes = np.array([len(labels) for _, labels in held], np.int64)
+    sizes = np.array([len(labels) for (_, labels), _ in held], np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     images = tf.constant(np.concatenate([images for (images, _), _ in held]))
-    labels = tf.constant(np.concatenate([labels for _, labels in held]))
+    labels = tf.constant(np.concatenate([labels for (_, labels), _ in held]))
 
     def batch(start, size):
         x, y = images[start:start + size], labels[start:start + size]
-        return (x, y), y
+        return (x, y), targets(y)
 
     return tf.data.Dataset.from_tensor_slices((starts, sizes)).map(batch).repeat()
 
@@ -93,12 +94,17 @@ def stage_one(config, train, args):
     """Prints and returns the stage-one comparison; returns the trained models."""
     import numpy as np
 
-    from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
+    from lateral_keras.training.stage_one import (
+        build_stage_one,
+        compile_stage_one,
+        stage_one_targets,
+    )
     from lateral_keras.training.stage_one_run import stage_one_classes, stage_one_stream
 
     settings = config.stage_one
-    pipeline = stage_one_stream(config, train).repeat()
-    memory = held_in_memory(pipeline, args.steps)
+    pipeline = stage_one_stream(config, train, batches=args.steps).repeat()
+    memory = held_in_memory(pipeline, args.steps,
+                            lambda labels: stage_one_targets(settings, labels))
     models = build_stage_one(settings, tuple(config.preprocessing.input_size),
                              stage_one_classes(config), seed=0)
     compile_stage_one(models, settings, args.steps)

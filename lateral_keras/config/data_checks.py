@@ -54,3 +54,10 @@ def reconcile_with_data(config, *, n_train_identities):
             f"stage_two.classes_per_batch={p} is larger than the {n_train_identities} training "
             f"identities: set it to at most {n_train_identities}."
         )
+    one = config.stage_one
+    if one.samples_per_class and one.batch_size // one.samples_per_class > n_train_identities:
+        raise ConfigError(
+            f"stage_one.batch_size / stage_one.samples_per_class = {one.batch_size} / "
+            f"{one.samples_per_class} fish per batch is more than the {n_train_identities} "
+            "training identities: lower stage_one.batch_size or raise samples_per_class."
+        )

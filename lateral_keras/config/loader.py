@@ -144,6 +144,42 @@ def _check_consistency(config):
             f"stage two uses {pk}."
         )
     two.batch_size = pk
+    _check_stage_one_batches(config)
+
+
+def _check_stage_one_batches(config):
+    """Stage one's P x K batches: at least two fish per batch, the batch size a multiple of
+    K (rounded down, with a notice); none from TFRecords (read in file order), whose runs get
+    plain batches and no triplet loss, with a notice."""
+    one = config.stage_one
+    if config.data.tfrecords and (one.samples_per_class or one.triplet_weight):
+        config.notices.append(
+            "data.tfrecords streams photos in file order, so stage one draws plain batches: "
+            "stage_one.samples_per_class is set to null and stage_one.triplet_weight to 0."
+        )
+        one.samples_per_class, one.triplet_weight = None, 0.0
+    k = one.samples_per_class
+    if k is not None and one.batch_size // k < 2:
+        raise ConfigError(
+            "stage_one.batch_size must hold at least two fish of stage_one.samples_per_class "
+            "photos each: raise batch_size to 2 x samples_per_class or more, or set "
+            f"samples_per_class: null. Received: batch_size={one.batch_size}, "
+            f"samples_per_class={k}"
+        )
+    if k is not None and one.batch_size % k:
+        pk = one.batch_size // k * k
+        config.notices.append(
+            f"stage_one.batch_size={one.batch_size} is not a multiple of "
+            f"stage_one.samples_per_class={k}; stage one uses batches of {pk} "
+            f"({one.batch_size // k} fish x {k} photos)."
+        )
+        one.batch_size = pk
+    if one.triplet_weight and k is None:
+        raise ConfigError(
+            "stage_one.triplet_weight needs P x K batches, where every photo has another of "
+            "its fish: set stage_one.samples_per_class (e.g. 4) or stage_one.triplet_weight: "
+            f"0. Received: triplet_weight={one.triplet_weight}, samples_per_class=None"
+        )
 
 
 def parse_override(text):

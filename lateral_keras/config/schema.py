@@ -135,6 +135,14 @@ class StageOneConfig:
         "along the fish out too; with standardize_images); null = the whole ROI", length=2, min=1,
         odd=True)
     batch_size: int = setting(64, "stage-one batch size", min=1)
+    samples_per_class: int | None = setting(
+        None, "K: photos per fish in stage one's P x K batches (P = batch_size / K fish); null = "
+        "batches of photos drawn at random", min=2)
+    triplet_weight: float = setting(
+        0.0, "weight of a batch-hard triplet loss on the embedding beside the classification "
+        "loss (needs samples_per_class; 0 = off)", min=0)
+    triplet_margin: float = setting(
+        0.3, "margin of that triplet loss: an angle between embeddings, in radians", min=0)
     epochs: int | None = setting(
         None, "stage-one epochs; null = the whole number nearest to stage_one.steps steps", min=1)
     steps: int = setting(

@@ -9,7 +9,8 @@ from lateral_keras.training.history import read_history
 from lateral_keras.utils.atomic import write_text
 
 CURVES = {
-    "stage_one": ("loss", "accuracy", "val_eer", "val_rank1"),
+    "stage_one": ("loss", "accuracy", "logits_loss", "embedding_loss", "logits_accuracy",
+                  "val_eer", "val_rank1"),  # logits_* and embedding_*: with the triplet loss
     "stage_two": ("loss", "metric_loss", "quantization_loss", "balance_loss", "lut_loss",
                   "regularization_loss", "val_eer", "val_rank1"),
 }

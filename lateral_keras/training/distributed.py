@@ -197,7 +197,8 @@ def epoch_steps(num_items, batch_size, strategy):
     return max(1, math.ceil(num_items / (batch_size * replicas(strategy))))
 
 
-def training_images(config, part, batch_size, shard=(0, 1)):
+def training_images(config, part, batch_size, shard=(0, 1), *, samples_per_class=None,
+                    batches=1):
     """Augmented ``(images, labels)`` batches of ``part``: ROI cache or ``data.tfrecords``.
 
     Args:
@@ -205,6 +206,9 @@ def training_images(config, part, batch_size, shard=(0, 1)):
         part: the training ``PartData`` (its identities and labels).
         batch_size: images per batch.
         shard: ``(index, count)``: this worker's share (records, or shard files).
+        samples_per_class: optional K: P x K batches of ``batch_size / K`` identities with K
+            images each (``pk_dataset``; ROI cache only), instead of a shuffled pass.
+        batches: P x K batches to draw at least (whole passes over the identities).
 
     Returns:
         A ``tf.data.Dataset``.
@@ -223,7 +227,28 @@ def training_images(config, part, batch_size, shard=(0, 1)):
     index, count = shard
     if count > 1:
         part = type(part)(part.records[index::count], part.labels[index::count])
+    if samples_per_class:
+        return _pk_images(config, part, batch_size // samples_per_class, samples_per_class,
+                          batches, seed=config.seed + index)
     return image_dataset(config, part, training=True, batch_size=batch_size)
+
+
+def _pk_images(config, part, classes_per_batch, samples_per_class, batches, seed):
+    """Augmented P x K batches of ``part``'s ROIs, whole passes, ``batches`` at least."""
+    import numpy as np
+
+    from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
+    from lateral_keras.training.inputs import augment_settings, roi_images
+    from lateral_keras.training.pk_sampler import pk_dataset
+
+    labels = np.asarray(part.labels, np.int32)
+    per_pass = math.ceil(np.unique(labels).size / classes_per_batch)
+    dataset, _ = pk_dataset(
+        roi_images(config, part), labels, classes_per_batch, samples_per_class,
+        passes=math.ceil(batches / per_pass), seed=seed,
+        transform=batch_augmenter(augment_settings(config), training=True), autotune=True,
+    )
+    return dataset
 
 
 def distributed_stream(make_dataset, strategy):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import keras
 
 from lateral_keras.layers import ArcMargin, EmbeddingHead, ImageStandardization, NormHead
-from lateral_keras.losses import SparseSmoothedCrossentropy
+from lateral_keras.losses import SparseSmoothedCrossentropy, TripletLoss
 from lateral_keras.models import build_backbone
 
 WINDOW_EPSILON = 16.0
@@ -20,7 +20,8 @@ class StageOneModels:
     """The two views of one set of stage-one weights.
 
     Attributes:
-        train_model: ``[image, label] -> logits``, compiled and fitted.
+        train_model: ``[image, label] -> logits``, or ``-> [logits, embedding]`` with
+            ``stage_one.triplet_weight`` (the embedding's triplet loss); compiled and fitted.
         embedder: ``image -> embedding`` (the deployable model; shares the weights).
         backbone: the backbone sub-model (for freezing / fine-tuning).
     """
@@ -83,7 +84,8 @@ def build_stage_one(settings, input_size, num_classes, *, seed=None):
         logits = NormHead(num_classes, weight_decay=settings.w_decay, dtype="float32",
                           name="norm_head")(embedding)
     logits = keras.layers.Activation("linear", dtype="float32", name="logits")(logits)
-    train_model = keras.Model([image, label], logits, name="stage_one")
+    outputs = [logits, embedding] if settings.triplet_weight else logits
+    train_model = keras.Model([image, label], outputs, name="stage_one")
     embedder = keras.Model(image, embedding, name="embedder")
     return StageOneModels(train_model, embedder, backbone)
 
@@ -111,9 +113,23 @@ def stage_one_epochs(settings, steps_per_epoch):
     return max(1, round(settings.steps / steps_per_epoch))
 
 
+def stage_one_targets(settings, labels):
+    """What ``fit`` pairs with the train model's outputs: the labels, once per output.
+
+    Args:
+        settings: the ``stage_one`` config section (``triplet_weight``).
+        labels: int ``(batch,)`` labels.
+
+    Returns:
+        ``labels``, or ``(labels, labels)`` for the logits and the embedding's triplet loss.
+    """
+    return (labels, labels) if settings.triplet_weight else labels
+
+
 def compile_stage_one(models, settings, steps_per_epoch):
     """Compile the training model: AdamW or SGD, cosine decay, softmax cross-entropy
-    (label-smoothed with ``stage_one.label_smoothing``).
+    (label-smoothed with ``stage_one.label_smoothing``), plus ``stage_one.triplet_weight`` x a
+    batch-hard triplet loss on the embedding (angular distance, ``stage_one.triplet_margin``).
 
     Args:
         models: ``StageOneModels``.
@@ -131,12 +147,21 @@ def compile_stage_one(models, settings, steps_per_epoch):
         optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)
     else:
         optimizer = keras.optimizers.AdamW(schedule, weight_decay=1e-4)
+    # without smoothing Keras's own sparse loss (cheaper: no one-hot targets)
+    loss = (SparseSmoothedCrossentropy(settings.label_smoothing) if settings.label_smoothing
+            else keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    loss_weights = None
+    if settings.triplet_weight:  # outputs [logits, embedding]
+        triplet = TripletLoss(mining="batch_hard", margin=settings.triplet_margin,
+                              distance="angular")
+        loss, metrics = [loss, triplet], [metrics, []]
+        loss_weights = [1.0, settings.triplet_weight]
     models.train_model.compile(
         optimizer=optimizer,
-        # without smoothing Keras's own sparse loss (cheaper: no one-hot targets)
-        loss=(SparseSmoothedCrossentropy(settings.label_smoothing) if settings.label_smoothing
-              else keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
-        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        loss=loss,
+        loss_weights=loss_weights,
+        metrics=metrics,
         run_eagerly=settings.run_eagerly,
         jit_compile=settings.jit_compile,
     )

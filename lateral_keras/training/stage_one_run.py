@@ -14,6 +14,7 @@ from lateral_keras.training.stage_one import (
     build_stage_one,
     compile_stage_one,
     stage_one_epochs,
+    stage_one_targets,
 )
 from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.stage_two_run import store_training_embeddings
@@ -31,25 +32,31 @@ def stage_one_classes(config):
     return config.data.num_classes * mirror_factor(mirror_mode(config))
 
 
-def stage_one_stream(config, train, shard=(0, 1)):
-    """Stage one's training batches: augmented ROIs, smooth warp and mirrored classes (one
-    resampling pass), photometric jitter.
+def stage_one_stream(config, train, shard=(0, 1), batches=1):
+    """Stage one's training batches: augmented ROIs (P x K batches with
+    ``stage_one.samples_per_class``), smooth warp and mirrored classes (one resampling pass),
+    photometric jitter.
 
     Args:
         config: the run's ``Config``.
         train: the training ``PartData``.
         shard: ``(index, count)``: this worker's share.
+        batches: P x K batches to draw at least (shuffled batches: one pass over the photos).
 
     Returns:
-        A ``tf.data.Dataset`` of ``((images, labels), labels)`` batches (one pass; labels of
-        mirrored ROIs are offset into the extra classes of ``stage_one.mirror_classes``).
+        A ``tf.data.Dataset`` of ``((images, labels), stage_one_targets(labels))`` batches
+        (labels of mirrored ROIs are offset into the extra classes of
+        ``stage_one.mirror_classes``).
 
     Example:
         >>> batch = next(iter(stage_one_stream(config, data.parts["train"])))  # doctest: +SKIP
     """
     settings = config.stage_one
     num_classes = config.data.num_classes
-    dataset = distributed.training_images(config, train, settings.batch_size, shard)
+    dataset = distributed.training_images(
+        config, train, settings.batch_size, shard,
+        samples_per_class=settings.samples_per_class, batches=batches,
+    )
 
     mode = mirror_mode(config)
 
@@ -61,7 +68,7 @@ def stage_one_stream(config, train, shard=(0, 1)):
         images = photometric_jitter(
             images, settings.white_balance, settings.contrast, settings.blur
         )
-        return (images, labels), labels
+        return (images, labels), stage_one_targets(settings, labels)
 
     return dataset.map(augment)
 
@@ -91,8 +98,9 @@ def train_stage_one(config, run, data, *, verbose=1):
         keras.mixed_precision.set_global_policy("mixed_float16")
     train, val = data.parts["train"], data.parts["val"]
     steps = distributed.epoch_steps(len(train.records), settings.batch_size, strategy)
+    epochs = stage_one_epochs(settings, steps)
     dataset = distributed.distributed_stream(
-        lambda shard: stage_one_stream(config, train, shard), strategy
+        lambda shard: stage_one_stream(config, train, shard, batches=steps * epochs), strategy
     )
     with distributed.strategy_scope(strategy):
         models = build_stage_one(
@@ -110,7 +118,7 @@ def train_stage_one(config, run, data, *, verbose=1):
     samples = dataset if strategy is None else stage_one_stream(config, train)
     callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
     # the stream shuffles itself; `shuffle=False` only silences Keras's warning about it
-    models.train_model.fit(dataset, epochs=stage_one_epochs(settings, steps), callbacks=callbacks,
+    models.train_model.fit(dataset, epochs=epochs, callbacks=callbacks,
                            steps_per_epoch=steps, shuffle=False, verbose=verbose)
     models.train_model.load_weights(best_path)
     embedder = models.embedder

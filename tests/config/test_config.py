@@ -210,6 +210,39 @@ def test_classes_per_batch_larger_than_training_identities():
         reconcile_with_data(config, n_train_identities=20)
 
 
+def test_stage_one_pk_batches_too_many_fish_for_the_training_identities():
+    overrides = ["stage_one.batch_size=64", "stage_one.samples_per_class=2"]
+    reconcile_with_data(load_config(overrides=overrides), n_train_identities=32)  # P = 32 fits
+    with pytest.raises(ConfigError, match=r"64 / 2 fish per batch is more than the 31"):
+        reconcile_with_data(load_config(overrides=overrides), n_train_identities=31)
+
+
+def test_stage_one_batch_size_rounds_down_to_whole_fish_with_a_notice():
+    config = load_config(overrides=["stage_one.batch_size=30", "stage_one.samples_per_class=4"])
+    assert config.stage_one.batch_size == 28
+    assert any("stage one uses batches of 28 (7 fish x 4 photos)" in n for n in config.notices)
+    plain = load_config(overrides=["stage_one.batch_size=30"])  # random batches: any size
+    assert plain.stage_one.batch_size == 30 and not plain.notices
+
+
+def test_stage_one_pk_needs_two_fish_and_the_triplet_loss_needs_pk():
+    with pytest.raises(ConfigError, match=r"at least two fish.*batch_size=7, samples_per_class=4"):
+        load_config(overrides=["stage_one.batch_size=7", "stage_one.samples_per_class=4"])
+    with pytest.raises(ConfigError, match=r"triplet_weight needs P x K.*triplet_weight=0.5"):
+        load_config(overrides=["stage_one.triplet_weight=0.5"])
+    plain = load_config()
+    assert plain.stage_one.samples_per_class is None and plain.stage_one.triplet_weight == 0
+    assert not plain.notices
+
+
+def test_tfrecords_turn_stage_one_pk_batches_and_triplet_off_with_a_notice():
+    assert not load_config(overrides=["data.tfrecords=/data/shards"]).notices
+    config = load_config(overrides=["data.tfrecords=/data/shards", "stage_one.samples_per_class=4",
+                                    "stage_one.triplet_weight=1"])
+    assert config.stage_one.samples_per_class is None and config.stage_one.triplet_weight == 0
+    assert any("data.tfrecords streams photos in file order" in n for n in config.notices)
+
+
 def test_require_path(tmp_path):
     config = load_config(overrides=[f"data.root={tmp_path}"])
     assert require_path(config, "data.root") == str(tmp_path)

@@ -58,22 +58,49 @@ def test_a_window_standardizes_locally_and_must_be_odd():
         load_config(overrides=["stage_one.standardize_window=[1, 1]"])
 
 
-@pytest.mark.parametrize("smoothing", [0.0, 0.2])
-def test_training_loss_is_the_label_smoothed_cross_entropy_of_the_margin_logits(smoothing):
-    from lateral_keras.training.stage_one import compile_stage_one
+def _batch_hard_angular_triplet(embeddings, labels, margin):
+    """NumPy oracle: mean over anchors of [hardest positive - hardest negative angle + margin]+."""
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    angles = np.arccos(np.clip(unit @ unit.T, -1.0, 1.0))
+    values = []
+    for a in range(len(labels)):
+        positives = [angles[a, p] for p in range(len(labels)) if p != a and labels[p] == labels[a]]
+        negatives = [angles[a, n] for n in range(len(labels)) if labels[n] != labels[a]]
+        if positives and negatives:
+            values.append(max(0.0, max(positives) - min(negatives) + margin))
+        else:
+            values.append(0.0)
+    return np.mean(values)
 
-    config = load_config(overrides=TINY + [f"stage_one.label_smoothing={smoothing}"])
+
+@pytest.mark.parametrize("smoothing, triplet_weight", [(0.0, 0.0), (0.2, 0.0), (0.0, 0.7)])
+def test_training_loss_is_the_label_smoothed_cross_entropy_of_the_margin_logits(
+        smoothing, triplet_weight):
+    """Plus, with a triplet weight, that weight x the embedding's batch-hard angular triplet
+    loss (anchors without a positive count as 0, as in `TripletLoss`)."""
+    from lateral_keras.training.stage_one import compile_stage_one, stage_one_targets
+
+    config = load_config(overrides=TINY + [f"stage_one.label_smoothing={smoothing}",
+                                           f"stage_one.triplet_weight={triplet_weight}",
+                                           "stage_one.triplet_margin=0.4",
+                                           "stage_one.samples_per_class=2"])
     models = build_stage_one(config.stage_one, (16, 32), 3, seed=0)
     compile_stage_one(models, config.stage_one, steps_per_epoch=1)
     rng = np.random.default_rng(2)
-    images = rng.uniform(0, 255, (4, 16, 32, 3)).astype("float32")
-    labels = np.array([0, 1, 2, 1], "int32")
-    logits = keras.ops.convert_to_numpy(models.train_model([images, labels], training=False))
+    images = rng.uniform(0, 255, (5, 16, 32, 3)).astype("float32")
+    labels = np.array([0, 1, 2, 1, 0], "int32")
+    outputs = models.train_model([images, labels], training=False)
+    logits = keras.ops.convert_to_numpy(outputs[0] if triplet_weight else outputs)
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     targets = (1 - smoothing) * np.eye(3)[labels] + smoothing / 3
     expected = -(targets * log_probs).sum(axis=1).mean()
-    got = models.train_model.compute_loss(x=[images, labels], y=labels, y_pred=logits)
+    if triplet_weight:
+        embeddings = keras.ops.convert_to_numpy(outputs[1])
+        expected += triplet_weight * _batch_hard_angular_triplet(embeddings, labels, 0.4)
+        assert _batch_hard_angular_triplet(embeddings, labels, 0.4) > 0  # the term is there
+    got = models.train_model.compute_loss(
+        x=[images, labels], y=stage_one_targets(config.stage_one, labels), y_pred=outputs)
     regularization = sum(float(loss) for loss in models.train_model.losses)  # weight decay
     np.testing.assert_allclose(float(got) - regularization, expected, rtol=1e-5)
 

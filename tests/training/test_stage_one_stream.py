@@ -1,0 +1,63 @@
+"""Stage one's stream: P x K batches of whole fish, with the labels once per model output, or
+shuffled batches of photos."""
+
+import keras
+import numpy as np
+import pytest
+
+from lateral_keras.config import load_config
+from lateral_keras.training.stage_one_run import stage_one_stream
+from tests.training.test_stage_two_end_to_end import roi_part
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="the ROI pipeline is tf.data"
+)
+
+SMALL = ["input_size=[16, 32]", "stage_one.batch_size=4", "stage_one.mirror_classes=none"]
+
+
+def _stream(tmp_path, overrides, batches):
+    part = roi_part(tmp_path, n_ids=5, per_id=3)
+    config = load_config(overrides=SMALL + overrides)
+    config.data.num_classes = 5
+    return list(stage_one_stream(config, part, batches=batches).as_numpy_iterator())
+
+
+def test_pk_batches_hold_p_fish_with_k_photos_each_and_every_fish_each_pass(tmp_path):
+    batches = _stream(tmp_path, ["stage_one.samples_per_class=2", "stage_one.triplet_weight=1"],
+                      batches=7)
+    assert len(batches) == 9  # 5 fish in P = 2 per batch: 3 batches a pass; 3 passes for 7
+    for (images, labels), targets in batches:
+        assert images.shape == (4, 16, 32, 3)
+        np.testing.assert_array_equal(targets[0], labels)  # logits
+        np.testing.assert_array_equal(targets[1], labels)  # the embedding's triplet loss
+        _, counts = np.unique(labels, return_counts=True)
+        assert counts.tolist() == [2, 2]
+    for start in range(0, 9, 3):
+        seen = np.concatenate([labels for (_, labels), _ in batches[start:start + 3]])
+        assert set(seen.tolist()) == set(range(5))
+
+
+def test_without_pk_batches_are_one_shuffled_pass_over_the_photos(tmp_path):
+    batches = _stream(tmp_path, [], batches=7)  # the defaults
+    assert [len(labels) for (_, labels), _ in batches] == [4, 4, 4, 3]
+    for (_, labels), targets in batches:
+        np.testing.assert_array_equal(targets, labels)
+    every = np.concatenate([labels for (_, labels), _ in batches])
+    assert sorted(every.tolist()) == sorted(np.repeat(np.arange(5), 3).tolist())
+
+
+def test_fit_trains_on_the_pk_stream_with_the_triplet_term_logged(tmp_path):
+    from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
+
+    part = roi_part(tmp_path, n_ids=5, per_id=3)
+    config = load_config(overrides=SMALL + ["stage_one.samples_per_class=2", "embd_shape=8",
+                                            "stage_one.triplet_weight=1"])
+    config.data.num_classes = 5
+    models = build_stage_one(config.stage_one, (16, 32), 5, seed=0)
+    compile_stage_one(models, config.stage_one, steps_per_epoch=3)
+    stream = stage_one_stream(config, part, batches=6).repeat()
+    history = models.train_model.fit(stream, steps_per_epoch=3, epochs=2, verbose=0).history
+    assert {"logits_accuracy", "logits_loss", "embedding_loss"} <= set(history)
+    assert all(np.isfinite(history["embedding_loss"]))
+    assert history["embedding_loss"][0] > 0
