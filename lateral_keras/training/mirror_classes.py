@@ -63,13 +63,16 @@ def mirror_factor(mode):
     return MIRROR_FACTORS[mode]
 
 
-def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_grid=(2, 4)):
+def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_grid=(2, 4),
+                 group=1):
     """Mirror each image of a batch at random and relabel it as its mirrored class (TensorFlow).
 
     Image ``i`` draws ``t`` uniformly from ``range(mirror_factor(mode))``; ``t = 1`` mirrors it
     left-right, ``t = 2`` top-bottom, ``t = 3`` both; its label becomes
-    ``labels[i] + t * num_classes``. With ``warp`` > 0 each image is smoothly warped first
-    (``smooth_warp``), in the same resampling pass as its mirroring.
+    ``labels[i] + t * num_classes``. With ``group`` > 1 each run of ``group`` consecutive images
+    shares one draw, so the K photos of a fish in a P x K batch stay one (mirrored) class. With
+    ``warp`` > 0 each image is smoothly warped first (``smooth_warp``), in the same resampling
+    pass as its mirroring.
 
     Args:
         images: float ``(batch, h, w, c)`` tensor.
@@ -79,6 +82,7 @@ def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_gr
         seed: optional int seed of the draws and the warp.
         warp: ``smooth_warp`` strength (0: no warp).
         warp_grid: ``smooth_warp`` grid.
+        group: images per draw; the batch size must be a multiple of it.
 
     Returns:
         ``(images, labels)`` with labels in ``[0, num_classes * mirror_factor(mode))``.
@@ -92,6 +96,8 @@ def mirror_batch(images, labels, num_classes, mode, seed=None, warp=0.0, warp_gr
     warp_seed = None if seed is None else seed + 1  # not the draws' stream
     if factor == 1:
         return smooth_warp(images, warp, warp_grid, seed=warp_seed), labels
-    draws = tf.random.uniform(tf.shape(labels), 0, factor, dtype=tf.int32, seed=seed)
+    draws = tf.random.uniform(tf.shape(labels)[:1] // group, 0, factor, dtype=tf.int32,
+                              seed=seed)
+    draws = tf.repeat(draws, group)
     images = smooth_warp(images, warp, warp_grid, seed=warp_seed, flips=draws)
     return images, labels + draws * num_classes

@@ -64,6 +64,7 @@ def stage_one_stream(config, train, shard=(0, 1), batches=1):
         images, labels = mirror_batch(
             images, labels, num_classes, mode,
             warp=settings.smooth_warp, warp_grid=tuple(settings.smooth_warp_grid),
+            group=settings.samples_per_class or 1,  # a fish's K photos: one class
         )
         images = photometric_jitter(
             images, settings.white_balance, settings.contrast, settings.blur

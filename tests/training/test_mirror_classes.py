@@ -33,6 +33,19 @@ def test_each_image_is_its_mirror_class(mode, factor):
         np.testing.assert_array_equal(out, NUMPY_MIRRORS[t](image))
 
 
+def test_a_group_of_photos_shares_one_draw():
+    rng = np.random.default_rng(3)
+    images = rng.uniform(0, 255, (64, 6, 10, 3)).astype("float32")
+    labels = np.repeat(np.arange(16), 4).astype("int32")  # P x K: 16 fish x 4 photos
+    out_images, out_labels = mirror_batch(images, labels, 16, "both", seed=2, group=4)
+    out_images, out_labels = np.asarray(out_images), np.asarray(out_labels)
+    draws = (out_labels // 16).reshape(16, 4)
+    assert (draws == draws[:, :1]).all()  # one class per fish
+    assert len(set(draws[:, 0])) > 1  # but fish differ
+    for image, out, t in zip(images, out_images, draws.ravel()):
+        np.testing.assert_array_equal(out, NUMPY_MIRRORS[t](image))
+
+
 def test_horizontal_never_flips_vertically():
     images = np.arange(2 * 3 * 4 * 1, dtype="float32").reshape(2, 3, 4, 1)
     images = np.repeat(images, 16, axis=0)

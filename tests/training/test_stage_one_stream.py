@@ -61,3 +61,14 @@ def test_fit_trains_on_the_pk_stream_with_the_triplet_term_logged(tmp_path):
     assert {"logits_accuracy", "logits_loss", "embedding_loss"} <= set(history)
     assert all(np.isfinite(history["embedding_loss"]))
     assert history["embedding_loss"][0] > 0
+
+
+def test_mirrored_classes_keep_a_fishs_photos_in_one_class(tmp_path):
+    batches = _stream(tmp_path, ["stage_one.samples_per_class=2", "stage_one.mirror_classes=both"],
+                      batches=30)
+    kinds = set()
+    for (_, labels), _ in batches:
+        pairs = labels.reshape(2, 2)  # P = 2 fish x K = 2 photos, fish after fish
+        assert (pairs[:, 0] == pairs[:, 1]).all()
+        kinds.update((pairs[:, 0] // 5).tolist())
+    assert kinds == {0, 1, 2, 3}  # all four mirror classes drawn
