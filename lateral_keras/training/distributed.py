@@ -239,10 +239,10 @@ def _pk_images(config, part, classes_per_batch, samples_per_class, batches, seed
 
     from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
     from lateral_keras.training.inputs import augment_settings, roi_images
-    from lateral_keras.training.pk_sampler import pk_dataset
+    from lateral_keras.training.pk_sampler import batches_per_pass, pk_dataset
 
     labels = np.asarray(part.labels, np.int32)
-    per_pass = math.ceil(np.unique(labels).size / classes_per_batch)
+    per_pass = batches_per_pass(np.unique(labels).size, classes_per_batch)
     dataset, _ = pk_dataset(
         roi_images(config, part), labels, classes_per_batch, samples_per_class,
         passes=math.ceil(batches / per_pass), seed=seed,

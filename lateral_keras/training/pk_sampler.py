@@ -3,6 +3,16 @@
 import numpy as np
 
 
+def batches_per_pass(num_identities, classes_per_batch):
+    """Batches of one P x K pass over the identities: ``ceil(num_identities / P)``.
+
+    Example:
+        >>> batches_per_pass(260, 16)
+        17
+    """
+    return -(-int(num_identities) // int(classes_per_batch))
+
+
 def pk_index_batches(labels, classes_per_batch, samples_per_class, rng):
     """Index batches for one epoch of P x K sampling.
 
@@ -37,7 +47,7 @@ def pk_index_batches(labels, classes_per_batch, samples_per_class, rng):
         raise ValueError(f"samples_per_class must be >= 1. Received: samples_per_class={k}")
     members = {c: np.flatnonzero(labels == c) for c in classes}
     order = rng.permutation(classes)
-    n_batches = -(-len(order) // p)
+    n_batches = batches_per_pass(len(order), p)
     shortfall = n_batches * p - len(order)
     if shortfall:
         last = set(order[(n_batches - 1) * p:].tolist())

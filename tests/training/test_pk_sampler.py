@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lateral_keras.training.pk_sampler import pk_index_batches
+from lateral_keras.training.pk_sampler import batches_per_pass, pk_index_batches
 
 
 def make_labels(sizes):
@@ -41,3 +41,10 @@ def test_repeatable_for_a_seed_and_different_across_seeds():
 def test_invalid_p():
     with pytest.raises(ValueError, match=r"classes_per_batch must be in \[2, 3\]"):
         pk_index_batches(make_labels([2, 2, 2]), 4, 2, np.random.default_rng(0))
+
+
+def test_batches_per_pass_is_the_ceiling_of_identities_over_p():
+    for identities, p, expected in ((260, 16, 17), (256, 16, 16), (5, 2, 3), (2, 2, 1)):
+        assert batches_per_pass(identities, p) == expected
+        labels = np.repeat(np.arange(identities), 2)
+        assert len(pk_index_batches(labels, p, 2, np.random.default_rng(0))) == expected
