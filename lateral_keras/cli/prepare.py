@@ -7,6 +7,7 @@ import yaml
 
 from lateral_keras.cli.progress import ProgressBar
 from lateral_keras.data.layout import LAYOUTS
+from lateral_keras.data.sides import FLANK_MODES
 from lateral_keras.preprocessing.cache import ROI_MODES
 
 
@@ -23,8 +24,8 @@ def add_arguments(parser):
         >>> import argparse
         >>> parser = add_arguments(argparse.ArgumentParser())
         >>> args = parser.parse_args(["--data", "data/fish", "--cache", "cache/fish"])
-        >>> args.roi, args.workers, args.settings
-        ('extract', None, None)
+        >>> args.roi, args.workers, args.settings, args.flank
+        ('extract', None, None, 'detect')
     """
     parser.add_argument("--config", nargs="+", default=None, metavar="FILE",
                         help="take the dataset, cache and settings from a lateral config")
@@ -38,6 +39,19 @@ def add_arguments(parser):
         choices=ROI_MODES,
         default="extract",
         help="extract: find the ROI in each photo; none: the files already are ROI strips",
+    )
+    parser.add_argument(
+        "--flank",
+        choices=FLANK_MODES,
+        default="detect",
+        help="flank the photos show: detect (the extractor decides), declared (the manifest's "
+        "or names' side), left / right (that side where none is stated)",
+    )
+    parser.add_argument(
+        "--mirror-side",
+        choices=("none", "left", "right"),
+        default="none",
+        help="flank whose ROIs count as the other flank (symmetric species)",
     )
     parser.add_argument(
         "--workers", type=int, default=None, help="processes (default: all cores)"
@@ -93,8 +107,8 @@ def load_settings(value):
 
 
 def from_config(args):
-    """Fill ``args`` (data, cache, settings, manual, roi, workers, layout, session order) from
-    the lateral config named by ``args.config``, exactly as the training recipe prepares it."""
+    """Fill ``args`` (data, cache, settings, manual, roi, flank, mirror side, workers) from the
+    lateral config named by ``args.config``, exactly as the training recipe prepares it."""
     from lateral_keras.config import load_config
     from lateral_keras.training import data_setup
 
@@ -104,7 +118,9 @@ def from_config(args):
     args.cache = data_setup.cache_dir(config, root or config.data.manifest)
     args.settings = data_setup.extractor_settings(config)
     args.manual = config.preprocessing.manual_csv
-    args.roi, args.workers = config.preprocessing.roi, config.preprocessing.workers
+    options = data_setup.prepare_options(config)
+    args.roi, args.flank = options["roi_mode"], options["flank"]
+    args.mirror_side, args.workers = options["mirror_side"], config.preprocessing.workers
 
 
 def run(args):
@@ -118,6 +134,9 @@ def run(args):
         0 when the run finished (even if some images failed: see the report), 1 when it could
         not run (bad folder, settings or manual CSV; the error goes to stderr).
     """
+    from lateral_keras.data.dataset_index import DatasetIndex
+    from lateral_keras.data.layout import scan_dataset
+    from lateral_keras.data.sides import sides_from_names
     from lateral_keras.preprocessing.prepare import prepare_dataset
 
     if args.config:
@@ -133,16 +152,21 @@ def run(args):
     if args.session_order:
         order = [name.strip() for name in args.session_order.split(",") if name.strip()]
     try:
+        data = args.data
+        if not isinstance(data, DatasetIndex):  # a folder: scanned as training scans it
+            data = sides_from_names(
+                scan_dataset(data, layout=args.layout, session_order=order)
+            )
         summary = prepare_dataset(
-            args.data,
+            data,
             args.cache,
             load_settings(args.settings),
             manual_csv=args.manual,
             roi_mode=args.roi,
             workers=args.workers,
             progress=None if args.quiet else ProgressBar("prepare"),
-            layout=args.layout,
-            session_order=order,
+            mirror_side=args.mirror_side,
+            flank=args.flank,
         )
     except (OSError, ValueError, TypeError) as error:
         print(f"lateral prepare: {error}", file=sys.stderr)

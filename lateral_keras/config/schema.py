@@ -30,6 +30,7 @@ def setting(default, help, **checks):
 
 BACKBONES = ("ResNet50", "MobileNetV2", "VGG16", "ResNet18", "SmallCNN", "Insight_ResNet100")
 HEADS = ("ArcHead", "NormHead")
+FLANK_MODES = ("detect", "declared", "left", "right")  # data.sides.known_flank
 METRIC_LOSSES = (
     "batch_hard_triplet",
     "batch_all_triplet_loss",
@@ -105,6 +106,12 @@ class PreprocessingConfig:
     mirror_side: str = setting(
         "none", "flank whose ROIs are mirrored and treated as the other flank (symmetric species)",
         choices=("none", "left", "right"),
+    )
+    flank: str = setting(
+        "detect", "flank the extractor is told each photo shows (declared: the manifest's or "
+        "names' side; left / right: that side where none is stated), so it decides only the "
+        "head direction; detect: it decides the flank too",
+        choices=FLANK_MODES,
     )
     input_size: list = setting([64, 256], "network input [height, width]", length=2, min=8)
     top_fraction: float = setting(0.05, "ROI top, share of body depth below the back", min=0,

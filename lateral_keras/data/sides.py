@@ -14,6 +14,9 @@ Sources, strongest first (`resolve_side`):
    flank when its head points left, its right flank when the head points right (the
    extractor then mirrors the photo to put the head on the left).
 
+A known side can also steer the extractor (`known_flank`, the `preprocessing.flank` setting):
+with the flank given, it decides only the head direction, and the mirror follows.
+
 A side stated by a stronger source is never overwritten by a weaker one; names are cut
 whatever the side of the record.
 
@@ -32,6 +35,8 @@ from lateral_keras.data.dataset_index import DatasetIndex
 from lateral_keras.data.records import SkippedFile
 
 UNKNOWN = "unknown"
+FLANK_MODES = ("detect", "declared", "left", "right")
+"""How the extractor learns the flank of a photo (`known_flank`)."""
 SIDE_FOLDER_SESSION = "all"
 """The session of images found in a session folder named exactly `left` or `right`."""
 
@@ -76,6 +81,37 @@ def resolve_side(declared, extracted=None):
     if declared != UNKNOWN:
         return declared
     return extracted if extracted in ("left", "right") else UNKNOWN
+
+
+def known_flank(mode, declared):
+    """The flank the extractor is told a photo shows, or None when it decides itself.
+
+    Args:
+        mode: one of `FLANK_MODES`: `detect` (the extractor decides every photo's flank),
+            `declared` (a side stated by the manifest or the names is given to the
+            extractor), `left` or `right` (as `declared`, and every photo without a stated
+            side shows this flank).
+        declared: the record's side (`left`, `right` or `unknown`).
+
+    Returns:
+        `left`, `right` or None.
+
+    Raises:
+        ValueError: `mode` is not one of `FLANK_MODES`.
+
+    Example:
+        >>> known_flank("left", "unknown"), known_flank("left", "right")
+        ('left', 'right')
+        >>> known_flank("declared", "unknown") is None
+        True
+    """
+    if mode not in FLANK_MODES:
+        raise ValueError(f"`flank` must be one of {FLANK_MODES}. Received: flank={mode!r}")
+    if mode == "detect":
+        return None
+    if declared != UNKNOWN:
+        return declared
+    return None if mode == "declared" else mode
 
 
 def sides_from_names(index):

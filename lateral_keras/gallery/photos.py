@@ -7,7 +7,8 @@ from lateral_keras.preprocessing.cache import CachedRoi
 
 
 def prepare_photos(config, index, cache_dir, *, workers=None, progress=None):
-    """Extract (or reuse) the ROI of every photo of `index`, as training prepared its data.
+    """Extract (or reuse) the ROI of every photo of `index`, as training prepared its data
+    (same extractor settings, ROI mode, mirrored flank and known flank).
 
     Args:
         config: the run's `Config` (`preprocessing` section).
@@ -21,11 +22,12 @@ def prepare_photos(config, index, cache_dir, *, workers=None, progress=None):
         `(path, reason)` of the others (failed extraction or skipped file).
     """
     from lateral_keras.preprocessing import prepare_dataset
-    from lateral_keras.training.data_setup import extractor_settings
+    from lateral_keras.training.data_setup import extractor_settings, prepare_options
 
     summary = prepare_dataset(
-        index, cache_dir, extractor_settings(config), roi_mode=config.preprocessing.roi,
+        index, cache_dir, extractor_settings(config),
         workers=config.preprocessing.workers if workers is None else workers, progress=progress,
+        **prepare_options(config),
     )
     records, failures = [], []
     with open(summary.files["index_csv"], newline="", encoding="utf-8") as stream:

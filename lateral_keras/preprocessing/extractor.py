@@ -14,7 +14,7 @@ import numpy as np
 from lateral_keras.preprocessing.cutting import build_result
 from lateral_keras.preprocessing.geometry import scale_matrix, shrink_matrix
 from lateral_keras.preprocessing.landmarks import find_landmarks, roi_box
-from lateral_keras.preprocessing.orientation import normalise_pose
+from lateral_keras.preprocessing.orientation import check_flank, normalise_pose
 from lateral_keras.preprocessing.result import ExtractionFailure, failed
 from lateral_keras.preprocessing.segmentation import (
     check_has_hue,
@@ -31,7 +31,7 @@ MIN_IMAGE_SIDE = 16
 """Images whose shorter side is below this many pixels fail with ``too_small``."""
 
 
-def extract_roi(image_rgb, settings=None, *, full_res=None, manual=None):
+def extract_roi(image_rgb, settings=None, *, full_res=None, manual=None, flank=None):
     """Find the fish, normalise its pose, locate EP/UP/BP and cut the skin ROI.
 
     Args:
@@ -43,6 +43,10 @@ def extract_roi(image_rgb, settings=None, *, full_res=None, manual=None):
         manual: optional ``ManualEntry`` (see ``lateral_keras.preprocessing.manual``), in
             the coordinates of the original image (``full_res`` when given); its landmarks
             or corners replace the automatic ones (``source='manual'``).
+        flank: None (the extractor decides which flank the photo shows), ``'left'`` or
+            ``'right'``: the photo shows this flank, so only the head direction is decided
+            (``orientation.decide_direction``) and the result's ``side`` is ``flank``. A
+            manual entry's landmarks fix the pose themselves.
 
     Returns:
         A ``RoiResult``; ``ok=False`` with a ``reason`` from ``ROI_REASONS`` when anything
@@ -50,6 +54,7 @@ def extract_roi(image_rgb, settings=None, *, full_res=None, manual=None):
 
     Raises:
         TypeError: ``settings`` is not an ``ExtractorSettings`` (a programming error).
+        ValueError: ``flank`` is not None, ``'left'`` or ``'right'``.
 
     Example:
         >>> import numpy as np
@@ -62,6 +67,7 @@ def extract_roi(image_rgb, settings=None, *, full_res=None, manual=None):
         raise TypeError(
             f"`settings` must be an ExtractorSettings. Received: settings={settings!r}"
         )
+    check_flank(flank)
     partial = {}
     try:
         image = _as_rgb_uint8(image_rgb, "image_rgb")
@@ -71,19 +77,20 @@ def extract_roi(image_rgb, settings=None, *, full_res=None, manual=None):
             from lateral_keras.preprocessing.manual import apply_manual
 
             return apply_manual(original, manual, settings)
-        return _extract(image, original, settings, partial)
+        return _extract(image, original, settings, partial, flank)
     except ExtractionFailure as failure:
         logger.debug("extraction failed: %s (%s)", failure.reason, failure.message)
         return failed(failure.reason, failure.message, **partial)
 
 
-def extract_roi_from_file(path, settings=None, *, manual=None):
+def extract_roi_from_file(path, settings=None, *, manual=None, flank=None):
     """Read an image file and extract its ROI; unreadable files give a failed result.
 
     Args:
         path: image file path (anything ``lateral_keras.data.image_io.read_image`` reads).
         settings: an ``ExtractorSettings`` (default settings when None).
         manual: optional ``ManualEntry`` overriding the automatic landmarks.
+        flank: None, ``'left'`` or ``'right'``: the flank the photo shows, when known.
 
     Returns:
         A ``RoiResult``; read errors carry ``image_io``'s reason (``empty_file``,
@@ -99,10 +106,10 @@ def extract_roi_from_file(path, settings=None, *, manual=None):
         image = read_image(path)
     except ImageReadError as error:
         return failed(error.reason, str(error))
-    return extract_roi(image, settings, manual=manual)
+    return extract_roi(image, settings, manual=manual, flank=flank)
 
 
-def _extract(image, original, settings, partial):
+def _extract(image, original, settings, partial, flank):
     work, factor = halve_to(image, settings.work_side)
     hsv = cv2.cvtColor(work, cv2.COLOR_RGB2HSV)
     check_has_hue(hsv)
@@ -116,7 +123,8 @@ def _extract(image, original, settings, partial):
         "fish_area_share": round(fish.area_share, 5),
         "touches_frame": fish.border_pixels > 0,
     }
-    pose = normalise_pose(mask, cv2.cvtColor(work, cv2.COLOR_RGB2GRAY), settings.axis, contour)
+    gray = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
+    pose = normalise_pose(mask, gray, settings.axis, contour, flank)
     depth = pose.shape.depth
     if contact > settings.max_border_contact * depth:
         raise ExtractionFailure(

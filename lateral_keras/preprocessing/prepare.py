@@ -19,7 +19,7 @@ from lateral_keras.data.dataset_index import DatasetIndex
 from lateral_keras.data.image_errors import ImageReadError
 from lateral_keras.data.image_io import read_image
 from lateral_keras.data.layout import scan_dataset
-from lateral_keras.data.sides import other_side, resolve_side
+from lateral_keras.data.sides import known_flank, other_side, resolve_side
 from lateral_keras.preprocessing import cache, contact_sheet, extractor, quality, report
 from lateral_keras.preprocessing.box_roi import box_roi_from_file
 from lateral_keras.preprocessing.result import RoiResult, failed
@@ -113,19 +113,20 @@ def _process(task, *, cache_dir, settings, roi_mode):
     """Extracts one image and writes its cache entry; the result row goes last (= done).
 
     Args:
-        task: `(path, key, manual_entry, box, mirror)`; `mirror` flips the ROI horizontally.
+        task: `(path, key, manual_entry, box, mirror, flank)`; `mirror` flips the ROI
+            horizontally, `flank` (None, `left` or `right`) goes to the extractor.
 
     Returns:
         `(key, row, status)`; status `error` (nothing cached) when something raised.
     """
-    path, key, manual, box, mirror = task
+    path, key, manual, box, mirror, flank = task
     try:
         if roi_mode == "none":
             result = _strip_roi(path, settings)
         elif roi_mode == "box":
             result = box_roi_from_file(path, box, settings)
         else:
-            result = extractor.extract_roi_from_file(path, settings, manual=manual)
+            result = extractor.extract_roi_from_file(path, settings, manual=manual, flank=flank)
         if mirror and result.ok:
             result = dataclasses.replace(result, roi=result.roi[:, ::-1].copy(), mirrored=True)
         if result.ok:
@@ -231,6 +232,7 @@ def prepare_dataset(
     layout="auto",
     session_order=None,
     mirror_side=None,
+    flank="detect",
 ):
     """Extracts the ROI of every image of a dataset into a resumable cache, with a report.
 
@@ -253,6 +255,11 @@ def prepare_dataset(
             `none` and `box` they are flipped horizontally; `extract` already mirrors right
             flanks to put the head on the left, so there only the side changes. The side of
             an image is its record's, else the extractor's (`data.sides.resolve_side`).
+        flank: with `roi_mode='extract'`, how the extractor learns each photo's flank
+            (`data.sides.known_flank`): `detect` (default; it decides), `declared` (the
+            record's side when stated), `left` or `right` (the stated side, else this one).
+            A given flank fixes the mirror, so only the head direction is decided; it
+            becomes part of the image's cache key.
 
     Returns:
         A `PrepareSummary`.
@@ -272,6 +279,7 @@ def prepare_dataset(
             f"Received: mirror_side={mirror_side!r}"
         )
     mirror_side = None if mirror_side == "none" else mirror_side
+    known_flank(flank, "unknown")  # checks `flank` before any work
     settings = _as_settings(settings)
     if workers is None:
         workers = os.cpu_count() or 1
@@ -297,11 +305,13 @@ def prepare_dataset(
         manual = manual_for(record) if roi_mode == "extract" else None
         box = record.box if roi_mode == "box" else None
         mirror = roi_mode != "extract" and mirror_side is not None and record.side == mirror_side
-        variant = "".join([f"box={box}" if box else "", "mirrored" if mirror else ""])
+        side = known_flank(flank, record.side) if roi_mode == "extract" else None
+        variant = "".join([f"box={box}" if box else "", "mirrored" if mirror else "",
+                           f"flank={side}" if side else ""])
         key = cache.entry_key(cache.file_digest(record.path), settings_hex, manual, variant)
         keys[record.path] = key
         if key not in tasks and not _is_done(cache_dir, key):
-            tasks[key] = (record.path, key, manual, box, mirror)
+            tasks[key] = (record.path, key, manual, box, mirror, side)
     tasks = list(tasks.values())
     logger.info("%d images, %d to process", len(keys), len(tasks))
     worker = functools.partial(_process, cache_dir=cache_dir, settings=settings, roi_mode=roi_mode)

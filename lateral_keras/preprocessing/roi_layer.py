@@ -11,14 +11,15 @@ import dataclasses
 import keras
 import numpy as np
 
+from lateral_keras.preprocessing.orientation import check_flank
 from lateral_keras.preprocessing.settings import ExtractorSettings
 
 
-def _extract(image, settings):
+def _extract(image, settings, flank):
     """Runs the extractor on one uint8 RGB image (indirection kept small for tests)."""
     from lateral_keras.preprocessing.extractor import extract_roi
 
-    return extract_roi(image, settings)
+    return extract_roi(image, settings, flank=flank)
 
 
 def _settings_dict(settings):
@@ -54,6 +55,8 @@ class RoiExtractor(keras.layers.Layer):
         settings: `ExtractorSettings`, a dict of its fields, or None for the defaults. Its
             `roi_size` `(height, width)` is the output size and must not be None. Stored in the
             config as a dict.
+        flank: None (the extractor decides which flank each photo shows), `'left'` or
+            `'right'` (every photo shows this flank; see `extract_roi`).
         **kwargs: base layer arguments (`name`).
 
     Call arguments:
@@ -72,8 +75,10 @@ class RoiExtractor(keras.layers.Layer):
         (TensorShape([64, 256, 3]), True)
     """
 
-    def __init__(self, settings=None, **kwargs):
+    def __init__(self, settings=None, flank=None, **kwargs):
         super().__init__(**kwargs)
+        check_flank(flank)
+        self.flank = flank
         self.settings = _settings_dict(settings)
         self._extractor_settings = ExtractorSettings(**self.settings)
         self.roi_size = tuple(self.settings["roi_size"])
@@ -86,7 +91,7 @@ class RoiExtractor(keras.layers.Layer):
         rois = np.zeros((len(images), height, width, 3), dtype=np.float32)
         ok = np.zeros((len(images),), dtype=bool)
         for i, image in enumerate(images):
-            result = _extract(np.ascontiguousarray(image), self._extractor_settings)
+            result = _extract(np.ascontiguousarray(image), self._extractor_settings, self.flank)
             if result.ok:
                 rois[i] = result.roi
                 ok[i] = True
@@ -134,5 +139,5 @@ class RoiExtractor(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"settings": dict(self.settings)})
+        config.update({"settings": dict(self.settings), "flank": self.flank})
         return config

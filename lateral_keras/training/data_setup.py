@@ -110,6 +110,20 @@ def extractor_settings(config):
     }
 
 
+def prepare_options(config):
+    """The ``prepare_dataset`` keywords of ``config.preprocessing`` that shape a ROI besides
+    the extractor settings, so that training and the gallery commands cut ROIs alike.
+
+    Args:
+        config: the run's ``Config``.
+
+    Returns:
+        A dict: ``roi_mode``, ``mirror_side`` and ``flank``.
+    """
+    pre = config.preprocessing
+    return {"roi_mode": pre.roi, "mirror_side": pre.mirror_side, "flank": pre.flank}
+
+
 def cache_dir(config, source):
     """The ROI cache folder of one dataset (shared by runs: keyed by content and settings).
 
@@ -170,9 +184,8 @@ def prepare_data(config, run, *, progress=None):
         folder = cache_dir(config, source)
         prepare_dataset(
             part_index, folder, extractor_settings(config),
-            manual_csv=config.preprocessing.manual_csv, roi_mode=config.preprocessing.roi,
-            workers=config.preprocessing.workers, progress=stage("prepare"),
-            mirror_side=config.preprocessing.mirror_side,
+            manual_csv=config.preprocessing.manual_csv, workers=config.preprocessing.workers,
+            progress=stage("prepare"), **prepare_options(config),
         )
         records += load_roi_cache(folder)
     session_order = tuple(dict.fromkeys(s for ix in indexes for s in ix.sessions))

@@ -44,9 +44,9 @@ def count_extractions(monkeypatch):
     calls = []
     real = extractor.extract_roi_from_file
 
-    def counting(path, settings=None, *, manual=None):
+    def counting(path, settings=None, *, manual=None, flank=None):
         calls.append(os.path.basename(path))
-        return real(path, settings, manual=manual)
+        return real(path, settings, manual=manual, flank=flank)
 
     monkeypatch.setattr(extractor, "extract_roi_from_file", counting)
     return calls
@@ -133,11 +133,11 @@ def test_interrupted_run_resumes_without_redoing_finished_images(
     real = extractor.extract_roi_from_file
     calls, die_after = [], [4]
 
-    def dying(path, settings=None, *, manual=None):
+    def dying(path, settings=None, *, manual=None, flank=None):
         if len(calls) == die_after[0]:
             raise _Interrupt
         calls.append(path)
-        return real(path, settings, manual=manual)
+        return real(path, settings, manual=manual, flank=flank)
 
     monkeypatch.setattr(extractor, "extract_roi_from_file", dying)
     with pytest.raises(_Interrupt):
@@ -171,10 +171,10 @@ def test_deleted_entries_are_redone_alone(fish_tree, tmp_path, count_extractions
 def test_unexpected_exception_is_reported_not_cached(fish_tree, tmp_path, monkeypatch):
     real = extractor.extract_roi_from_file
 
-    def broken_on_empty(path, settings=None, *, manual=None):
+    def broken_on_empty(path, settings=None, *, manual=None, flank=None):
         if path.endswith("empty.png"):
             raise RuntimeError("extractor bug")
-        return real(path, settings, manual=manual)
+        return real(path, settings, manual=manual, flank=flank)
 
     monkeypatch.setattr(extractor, "extract_roi_from_file", broken_on_empty)
     summary = prepare_dataset(fish_tree, tmp_path / "cache", SETTINGS, workers=1)

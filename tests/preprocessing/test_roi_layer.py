@@ -22,8 +22,8 @@ def _fake_extract(image, settings):
 def fake_extractor(monkeypatch):
     calls = []
 
-    def extract(image, settings):
-        calls.append(image.shape)
+    def extract(image, settings, flank):
+        calls.append((image.shape, flank))
         return _fake_extract(image, settings)
 
     monkeypatch.setattr(roi_layer, "_extract", extract)
@@ -45,7 +45,16 @@ def test_batch_gives_rois_and_ok_flags_zeros_on_failure(fake_extractor):
     np.testing.assert_array_equal(ok, [True, False, True])
     np.testing.assert_array_equal(rois[0], photos[0, :8, :12].astype(np.float32))
     np.testing.assert_array_equal(rois[1], 0)
-    assert len(fake_extractor) == 3
+    assert fake_extractor == [((20, 30, 3), None)] * 3
+
+
+def test_a_known_flank_reaches_the_extractor_and_the_config(fake_extractor):
+    layer = RoiExtractor({"roi_size": (8, 12)}, flank="right")
+    layer(_photos())
+    assert [flank for _, flank in fake_extractor] == ["right"] * 3
+    assert RoiExtractor.from_config(layer.get_config()).flank == "right"
+    with pytest.raises(ValueError, match="flank"):
+        RoiExtractor(flank="both")
 
 
 def test_single_image_gives_unbatched_outputs(fake_extractor):
@@ -66,7 +75,7 @@ def test_runs_in_tf_data_and_keras_file_round_trip(fake_extractor, tmp_path):
     import tensorflow as tf
 
     settings = ExtractorSettings(roi_size=(8, 12), top_fraction=0.1)
-    layer = RoiExtractor(settings, name="roi")
+    layer = RoiExtractor(settings, flank="left", name="roi")
     inputs = keras.Input((20, 30, 3), dtype="uint8")
     model = keras.Model(inputs, layer(inputs))
     path = tmp_path / "extractor.keras"
@@ -74,6 +83,7 @@ def test_runs_in_tf_data_and_keras_file_round_trip(fake_extractor, tmp_path):
     loaded = keras.saving.load_model(path)
     assert loaded.get_layer("roi").get_config() == layer.get_config()
     assert loaded.get_layer("roi").get_config()["settings"]["top_fraction"] == 0.1
+    assert loaded.get_layer("roi").flank == "left"
     photos = _photos()
     expected_rois, expected_ok = model(photos)
     rois, ok = loaded(photos)

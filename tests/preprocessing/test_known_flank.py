@@ -1,0 +1,181 @@
+"""A known flank steers the extractor: it decides only the head direction, the mirror follows."""
+
+import cv2
+import numpy as np
+import pytest
+
+from lateral_keras.config.schema import FLANK_MODES as SCHEMA_FLANK_MODES
+from lateral_keras.data.layout import scan_dataset
+from lateral_keras.data.sides import FLANK_MODES, known_flank, sides_from_names
+from lateral_keras.data.synthetic.render import render_image
+from lateral_keras.preprocessing import extractor
+from lateral_keras.preprocessing.extractor import extract_roi
+from lateral_keras.preprocessing.orientation import decide_direction
+from lateral_keras.preprocessing.prepare import prepare_dataset
+from lateral_keras.preprocessing.profiles import outline
+from lateral_keras.preprocessing.settings import ExtractorSettings
+
+
+def _fish(tail, dark_top):
+    """A level fish outline and its gray levels: an elliptic body with a dorsal fin, a forked
+    tail fin on the right when ``tail`` (head cue: head left), and a back darker or lighter
+    than the belly (dorsal cue: up or down)."""
+    mask = np.zeros((120, 260), np.uint8)
+    cv2.ellipse(mask, (120, 60), (90, 22), 0, 0, 360, 1, -1)
+    cv2.fillPoly(mask, [np.array([[90, 42], [110, 22], [130, 42]])], 1)
+    if tail:
+        cv2.fillPoly(mask, [np.array([[200, 60], [240, 32], [240, 88]])], 1)
+    dark, light = 68, 188
+    gray = np.empty(mask.shape, np.uint8)
+    gray[:60] = dark if dark_top else light
+    gray[60:] = light if dark_top else dark
+    return outline(mask.astype(bool)), gray
+
+
+def _scaled_vote(scores, flank):
+    """The oracle: head and dorsal totals over their typical sizes (4.0, 1.8), voting for
+    the head on the left; a right flank's dorsal-up vote is one for the head on the right."""
+    sign = 1.0 if flank == "left" else -1.0
+    return scores["head"] / 4.0 + sign * scores["dorsal"] / 1.8
+
+
+def test_flank_modes_agree_between_the_config_and_the_data_layer():
+    assert SCHEMA_FLANK_MODES == FLANK_MODES
+
+
+@pytest.mark.parametrize("tail, dark_top", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("flank", ["left", "right"])
+def test_a_known_flank_ties_the_dorsal_side_to_the_head(tail, dark_top, flank):
+    shape, gray = _fish(tail, dark_top)
+    free_head, free_dorsal, scores = decide_direction(shape, gray)
+    head_left, dorsal_up, tied = decide_direction(shape, gray, flank)
+    assert dorsal_up == (head_left if flank == "left" else not head_left)
+    assert head_left == (_scaled_vote(scores, flank) >= 0)
+    assert tied["flank"] == pytest.approx(_scaled_vote(scores, flank))
+    if free_dorsal == (free_head if flank == "left" else not free_head):
+        assert (head_left, dorsal_up) == (free_head, free_dorsal)  # the cues agree already
+
+
+def test_the_surer_cue_wins_where_the_cues_disagree_with_the_flank():
+    # Tail fin on the right (head left, sure) and a light back (dorsal down): a left flank
+    # keeps the head and turns the dorsal side up.
+    assert decide_direction(*_fish(tail=True, dark_top=False), "left")[:2] == (True, True)
+    # No tail fin (no head cue) and a light back: the dorsal cue turns the fish around.
+    shape, gray = _fish(tail=False, dark_top=False)
+    assert abs(decide_direction(shape, gray)[2]["head"]) < 0.1
+    assert decide_direction(shape, gray, "left")[:2] == (False, False)
+    assert decide_direction(shape, gray, "right")[:2] == (True, False)
+
+
+def _directions(result, truth):
+    """Whether the ROI runs head to tail and back to belly as the generator's ROI does."""
+    found, roi = result.corners, np.asarray(truth["roi"], float)
+    head = np.dot(found[1] - found[0], roi[1] - roi[0]) > 0
+    dorsal = np.dot(found[3] - found[0], roi[3] - roi[0]) > 0
+    return bool(head), bool(dorsal)
+
+
+@pytest.mark.parametrize("fish, session, image", [(68, 2, 2), (335, 1, 3)])
+def test_a_known_flank_mends_default_photos_whose_dorsal_cue_misleads(fish, session, image):
+    """Two of the default dataset's 13 photos (of 7,596) whose flank the free decision gets
+    wrong: a weak dorsal vote the wrong way mirrors the ROI."""
+    photo, truth = render_image(fish, session, image, seed=0)
+    assert truth["side"] == "left"
+    free = extract_roi(photo)
+    assert free.ok and free.side == "right" and _directions(free, truth) == (True, False)
+    known = extract_roi(photo, flank="left")
+    assert known.ok and (known.side, known.mirrored) == ("left", False)
+    assert _directions(known, truth) == (True, True)
+
+
+def test_a_given_flank_binds_even_against_the_photo():
+    photo, truth = render_image(3, 0, 1, image_size=(480, 360), side="right")
+    assert extract_roi(photo).side == "right"
+    right = extract_roi(photo, flank="right")
+    assert right.side == "right" and _directions(right, truth) == (True, True)
+    assert extract_roi(photo, flank="left").side == "left"  # the constraint holds, wrongly
+
+
+def test_a_bad_flank_is_a_programming_error():
+    with pytest.raises(ValueError, match="flank"):
+        extract_roi(np.zeros((32, 32, 3), np.uint8), flank="top")
+    with pytest.raises(ValueError, match="flank"):
+        decide_direction(*_fish(True, True), "both")
+
+
+def test_known_flank_resolves_the_mode_against_the_stated_side():
+    assert [known_flank("detect", s) for s in ("left", "right", "unknown")] == [None] * 3
+    assert [known_flank("declared", s) for s in ("left", "right", "unknown")] == [
+        "left", "right", None
+    ]
+    assert [known_flank("right", s) for s in ("left", "right", "unknown")] == [
+        "left", "right", "right"
+    ]
+    with pytest.raises(ValueError, match="flank"):
+        known_flank("mirror", "left")
+
+
+@pytest.fixture(scope="module")
+def flank_tree(tmp_path_factory):
+    """The index of one left and one right photo per fish; the second fish's folder states
+    its side (`_R`)."""
+    root = tmp_path_factory.mktemp("flanks")
+    scan = root / "photos"
+    for fish, folder in ((0, "fish_0000"), (1, "fish_0001_R")):
+        for image, side in enumerate(("left", "right")):
+            photo, _ = render_image(fish, 0, image, image_size=(360, 270), side=side,
+                                    difficulty="easy")
+            path = scan / "SESSION1" / folder / f"img_{image}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            assert cv2.imwrite(str(path), cv2.cvtColor(photo, cv2.COLOR_RGB2BGR))
+    return sides_from_names(scan_dataset(scan))
+
+
+@pytest.fixture
+def given_flanks(monkeypatch):
+    """The flank `prepare_dataset` gives the extractor, per file (in-process, workers=1)."""
+    given = {}
+    real = extractor.extract_roi_from_file
+
+    def recording(path, settings=None, *, manual=None, flank=None):
+        given[path.split("SESSION1/")[1]] = flank
+        return real(path, settings, manual=manual, flank=flank)
+
+    monkeypatch.setattr(extractor, "extract_roi_from_file", recording)
+    return given
+
+
+def _index(summary):
+    import csv
+
+    with open(summary.files["index_csv"], newline="", encoding="utf-8") as stream:
+        return {row["path"].split("SESSION1/")[1]: row for row in csv.DictReader(stream)}
+
+
+def test_prepare_gives_each_photo_the_flank_its_mode_states(flank_tree, tmp_path, given_flanks):
+    settings = ExtractorSettings(roi_size=(16, 64))
+    detect = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1))
+    assert set(given_flanks.values()) == {None}
+    assert {p: r["side"] for p, r in detect.items()} == {
+        "fish_0000/img_0.png": "left", "fish_0000/img_1.png": "right",
+        "fish_0001_R/img_0.png": "right", "fish_0001_R/img_1.png": "right",  # stated by the name
+    }
+    given_flanks.clear()
+    declared = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1,
+                                      flank="declared"))
+    assert given_flanks == {"fish_0001_R/img_0.png": "right", "fish_0001_R/img_1.png": "right"}
+    assert declared["fish_0000/img_0.png"]["key"] == detect["fish_0000/img_0.png"]["key"]
+    assert declared["fish_0001_R/img_0.png"]["key"] != detect["fish_0001_R/img_0.png"]["key"]
+    given_flanks.clear()
+    left = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1, flank="left"))
+    assert given_flanks == {"fish_0000/img_0.png": "left", "fish_0000/img_1.png": "left"}
+    assert {p: r["side"] for p, r in left.items()} == {
+        "fish_0000/img_0.png": "left", "fish_0000/img_1.png": "left",
+        "fish_0001_R/img_0.png": "right", "fish_0001_R/img_1.png": "right",
+    }
+
+
+def test_prepare_checks_the_flank_before_any_work(flank_tree, tmp_path):
+    with pytest.raises(ValueError, match="flank"):
+        prepare_dataset(flank_tree, tmp_path / "never", workers=1, flank="both")
+    assert not (tmp_path / "never").exists()
