@@ -179,4 +179,7 @@ def run(args):
     for reason, count in summary.reasons.items():
         print(f"  {reason}: {count}")
     print(f"report: {os.path.join(summary.cache_dir, 'summary.md')}")
+    warning = summary.warning()
+    if warning:
+        print(f"warning: {warning}")
     return 0

@@ -29,7 +29,7 @@ _EXPORTS = {
     "TTA_POSITIONS": "augment_tta",
     "RoiExtractor": "roi_layer",
     "prepare_dataset": "prepare",
-    "PrepareSummary": "prepare",
+    "PrepareSummary": "summary",
     "CachedRoi": "cache",
     "ROI_MODES": "cache",
     "load_roi_cache": "cache",

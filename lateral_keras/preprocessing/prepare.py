@@ -24,6 +24,7 @@ from lateral_keras.preprocessing import cache, contact_sheet, extractor, quality
 from lateral_keras.preprocessing.box_roi import box_roi_from_file
 from lateral_keras.preprocessing.result import RoiResult, failed
 from lateral_keras.preprocessing.settings import ExtractorSettings
+from lateral_keras.preprocessing.summary import PrepareSummary
 from lateral_keras.utils.atomic import write_json
 
 logger = logging.getLogger(__name__)
@@ -43,39 +44,6 @@ SHEET_ROIS = 96
 
 SHEET_FAILURES = 48
 """Most failures shown on `failures.png` (the first ones in index order)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class PrepareSummary:
-    """What `prepare_dataset` did and found (also written as `summary.json`).
-
-    Args:
-        cache_dir: absolute cache folder.
-        roi_mode: `extract`, `none` or `box`.
-        total: files in the report (images indexed plus files the scan skipped).
-        ok: images with a cached ROI.
-        failed: images whose extraction failed (with a reason).
-        skipped: files the dataset scan left out.
-        error: images that raised an unexpected exception (not cached, retried next run).
-        processed: images processed by this run.
-        reused: images whose finished entry this run reused.
-        reasons: failures (and skips) by reason code.
-        sessions: `{session: {status: count}}`.
-        files: `{name: path}` of the files written.
-    """
-
-    cache_dir: str
-    roi_mode: str
-    total: int
-    ok: int
-    failed: int
-    skipped: int
-    error: int
-    processed: int
-    reused: int
-    reasons: dict
-    sessions: dict
-    files: dict
 
 
 def _as_settings(settings):

@@ -2,6 +2,7 @@
 
 import dataclasses
 import hashlib
+import logging
 import os
 
 import numpy as np
@@ -10,6 +11,8 @@ from lateral_keras.config import ConfigError, reconcile_with_data, require_path
 from lateral_keras.data import load_or_create_split, read_manifest, scan_dataset
 from lateral_keras.data.image_io import IMAGE_EXTENSIONS
 from lateral_keras.data.sides import sides_from_names
+
+logger = logging.getLogger(__name__)
 
 PARTS = ("train", "val", "eval")
 
@@ -178,15 +181,19 @@ def prepare_data(config, run, *, progress=None):
         seed=config.data.split_seed, test_identities=test_identities,
     )
     reconcile_with_data(config, n_train_identities=len(split.train))
-    records = []
+    records, warnings = [], []
     sources = [root or config.data.manifest, config.data.test_root]
     for part_index, source in zip(indexes, sources):
         folder = cache_dir(config, source)
-        prepare_dataset(
+        summary = prepare_dataset(
             part_index, folder, extractor_settings(config),
             manual_csv=config.preprocessing.manual_csv, workers=config.preprocessing.workers,
             progress=stage("prepare"), **prepare_options(config),
         )
+        logger.info("ROIs of %s: %s", source, summary.describe())
+        if summary.warning():
+            warnings.append(summary.warning())
+            logger.warning("%s", warnings[-1])
         records += load_roi_cache(folder)
     session_order = tuple(dict.fromkeys(s for ix in indexes for s in ix.sessions))
     parts = {}
@@ -197,6 +204,7 @@ def prepare_data(config, run, *, progress=None):
             raise ConfigError(
                 f"The {name} part of the split ({split_path}) has no usable image: check the "
                 "quality report of the ROI cache, or the split fractions."
+                + "".join(f" {text}" for text in warnings)
             )
         labels = np.array([label_map[r.identity] for r in chosen], dtype=np.int32)
         parts[name] = PartData(chosen, labels)
