@@ -25,7 +25,7 @@ def add_arguments(parser):
         >>> parser = add_arguments(argparse.ArgumentParser())
         >>> args = parser.parse_args(["--data", "data/fish", "--cache", "cache/fish"])
         >>> args.roi, args.workers, args.settings, args.flank
-        ('extract', None, None, 'detect')
+        ('extract', None, None, 'declared')
     """
     parser.add_argument("--config", nargs="+", default=None, metavar="FILE",
                         help="take the dataset, cache and settings from a lateral config")
@@ -43,9 +43,10 @@ def add_arguments(parser):
     parser.add_argument(
         "--flank",
         choices=FLANK_MODES,
-        default="detect",
-        help="flank the photos show: detect (the extractor decides), declared (the manifest's "
-        "or names' side), left / right (that side where none is stated)",
+        default="declared",
+        help="flank the extractor is told a photo shows: declared (default: the manifest's or "
+        "names' side, where stated), left / right (that side where none is stated), detect "
+        "(none: the extractor decides)",
     )
     parser.add_argument(
         "--mirror-side",

@@ -108,9 +108,9 @@ class PreprocessingConfig:
         choices=("none", "left", "right"),
     )
     flank: str = setting(
-        "detect", "flank the extractor is told each photo shows (declared: the manifest's or "
-        "names' side; left / right: that side where none is stated), so it decides only the "
-        "head direction; detect: it decides the flank too",
+        "declared", "flank the extractor is told each photo shows, so it decides only the head "
+        "direction (declared: the manifest's or names' side, where stated; left / right: that "
+        "side where none is stated; detect: it decides every flank itself)",
         choices=FLANK_MODES,
     )
     input_size: list = setting([64, 256], "network input [height, width]", length=2, min=8)

@@ -200,7 +200,7 @@ def prepare_dataset(
     layout="auto",
     session_order=None,
     mirror_side=None,
-    flank="detect",
+    flank="declared",
 ):
     """Extracts the ROI of every image of a dataset into a resumable cache, with a report.
 
@@ -224,8 +224,9 @@ def prepare_dataset(
             flanks to put the head on the left, so there only the side changes. The side of
             an image is its record's, else the extractor's (`data.sides.resolve_side`).
         flank: with `roi_mode='extract'`, how the extractor learns each photo's flank
-            (`data.sides.known_flank`): `detect` (default; it decides), `declared` (the
-            record's side when stated), `left` or `right` (the stated side, else this one).
+            (`data.sides.known_flank`): `declared` (default: the record's side when stated,
+            else the extractor decides), `detect` (it decides every flank), `left` or
+            `right` (the stated side, else this one).
             A given flank fixes the mirror, so only the head direction is decided; it
             becomes part of the image's cache key.
 

@@ -154,15 +154,15 @@ def _index(summary):
 
 def test_prepare_gives_each_photo_the_flank_its_mode_states(flank_tree, tmp_path, given_flanks):
     settings = ExtractorSettings(roi_size=(16, 64))
-    detect = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1))
+    detect = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1,
+                                    flank="detect"))
     assert set(given_flanks.values()) == {None}
     assert {p: r["side"] for p, r in detect.items()} == {
         "fish_0000/img_0.png": "left", "fish_0000/img_1.png": "right",
         "fish_0001_R/img_0.png": "right", "fish_0001_R/img_1.png": "right",  # stated by the name
     }
     given_flanks.clear()
-    declared = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1,
-                                      flank="declared"))
+    declared = _index(prepare_dataset(flank_tree, tmp_path / "c", settings, workers=1))  # default
     assert given_flanks == {"fish_0001_R/img_0.png": "right", "fish_0001_R/img_1.png": "right"}
     assert declared["fish_0000/img_0.png"]["key"] == detect["fish_0000/img_0.png"]["key"]
     assert declared["fish_0001_R/img_0.png"]["key"] != detect["fish_0001_R/img_0.png"]["key"]

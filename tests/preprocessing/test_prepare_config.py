@@ -57,6 +57,8 @@ def test_config_mode_takes_the_flank_and_mirror_side_of_the_config(tmp_path, mon
     assert cli.run(parse("--config", str(config_file), "--quiet")) == 1
     assert (seen["flank"], seen["mirror_side"]) == ("left", "right")
     seen.clear()
-    assert cli.run(parse("--data", root, "--cache", str(tmp_path / "c"), "--flank",
-                         "declared")) == 1
+    assert cli.run(parse("--data", root, "--cache", str(tmp_path / "c"))) == 1
     assert (seen["flank"], seen["mirror_side"]) == ("declared", "none")
+    assert cli.run(parse("--data", root, "--cache", str(tmp_path / "c"), "--flank", "detect",
+                         "--mirror-side", "left")) == 1
+    assert (seen["flank"], seen["mirror_side"]) == ("detect", "left")
