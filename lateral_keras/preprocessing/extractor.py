@@ -14,7 +14,7 @@ import numpy as np
 from lateral_keras.preprocessing.cutting import build_result
 from lateral_keras.preprocessing.geometry import scale_matrix, shrink_matrix
 from lateral_keras.preprocessing.landmarks import find_landmarks, roi_box
-from lateral_keras.preprocessing.orientation import check_flank, normalise_pose
+from lateral_keras.preprocessing.orientation import check_flank, direction_margin, normalise_pose
 from lateral_keras.preprocessing.result import ExtractionFailure, failed
 from lateral_keras.preprocessing.segmentation import (
     check_has_hue,
@@ -125,6 +125,7 @@ def _extract(image, original, settings, partial, flank):
     }
     gray = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
     pose = normalise_pose(mask, gray, settings.axis, contour, flank)
+    partial["quality"]["direction_margin"] = round(direction_margin(pose.scores), 3)
     depth = pose.shape.depth
     if contact > settings.max_border_contact * depth:
         raise ExtractionFailure(

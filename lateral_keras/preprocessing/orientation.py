@@ -218,6 +218,22 @@ def decide_direction(shape, gray, flank=None):
     return head_left, head_left == (flank == "left"), scores
 
 
+def direction_margin(scores):
+    """How sure the direction decision was: the smaller of the head and dorsal totals over
+    their typical sizes, or with a known flank the size of their joint vote (0 = a coin toss;
+    photos below about 0.1 hold most wrong decisions, see the README's flanks section).
+
+    Args:
+        scores: the ``scores`` of ``decide_direction``.
+
+    Returns:
+        A float >= 0.
+    """
+    if "flank" in scores:
+        return abs(scores["flank"])
+    return min(abs(scores[name]) / FLANK_SCALES[name] for name in ("head", "dorsal"))
+
+
 def check_flank(flank):
     """Raise ``ValueError`` unless ``flank`` is None, ``'left'`` or ``'right'``."""
     if flank is not None and flank not in FLANKS:

@@ -40,6 +40,10 @@ def write_csv(path, rows, fields):
     write_text(path, buffer.getvalue())
 
 
+UNSURE_DIRECTION = 0.1
+"""ROIs whose ``direction_margin`` is below this are counted as unsure of their direction."""
+
+
 def summarise(rows):
     """Counts of a run's rows by status, by failure reason and by session.
 
@@ -48,7 +52,9 @@ def summarise(rows):
 
     Returns:
         `{"total", "ok", "failed", "skipped", "error", "reasons": {reason: n},
-        "sessions": {session: {"ok": n, "failed": n, ...}}}`; reasons and sessions sorted.
+        "sessions": {session: {"ok": n, "failed": n, ...}}, "unsure_direction": n}`; reasons
+        and sessions sorted; `unsure_direction` counts the ROIs whose `direction_margin` is
+        below `UNSURE_DIRECTION`.
 
     Example:
         >>> summarise([{"status": "ok", "reason": "", "session": "S1"}])["sessions"]
@@ -64,7 +70,16 @@ def summarise(rows):
         **{status: statuses.get(status, 0) for status in ("ok", "failed", "skipped", "error")},
         "reasons": dict(sorted(reasons.items())),
         "sessions": {name: dict(sorted(c.items())) for name, c in sorted(sessions.items())},
+        "unsure_direction": sum(
+            row["status"] == "ok" and _below(row.get("direction_margin"), UNSURE_DIRECTION)
+            for row in rows
+        ),
     }
+
+
+def _below(value, limit):
+    """Whether a CSV or JSON number (None or "" when not measured) is below ``limit``."""
+    return value not in (None, "") and float(value) < limit
 
 
 def summary_markdown(summary):
@@ -77,12 +92,14 @@ def summary_markdown(summary):
         f"- files: {summary['total']} (ok {summary['ok']}, failed {summary['failed']}, "
         f"skipped {summary['skipped']}, error {summary['error']})",
         f"- this run: {summary['processed']} processed, {summary['reused']} reused from the cache",
-        "",
-        "## Failures by reason",
-        "",
-        "| reason | images |",
-        "|---|---:|",
     ]
+    if summary["roi_mode"] == "extract":
+        lines.append(
+            f"- unsure of their direction: {summary.get('unsure_direction', 0)} ROIs with a "
+            f"`direction_margin` below {UNSURE_DIRECTION} in `quality.csv`, the likeliest to be "
+            "cut back to front, upside down or mirrored: check them, or state their flank"
+        )
+    lines += ["", "## Failures by reason", "", "| reason | images |", "|---|---:|"]
     lines += [f"| {reason} | {n} |" for reason, n in summary["reasons"].items()] or ["| none | 0 |"]
     lines += ["", "## By session", "", "| session | ok | failed | skipped | error |"]
     lines.append("|---|---:|---:|---:|---:|")

@@ -49,6 +49,7 @@ ROW_FIELDS = (
     "roi_y3",
     "fish_area_share",
     "touches_frame",
+    "direction_margin",
     "sharpness",
     "exposure_mean_v",
     "exposure_clipped_share",
@@ -82,7 +83,9 @@ class RoiResult:
         side: ``'left'`` when no mirror was needed (a left flank, dorsal up, has the head
             pointing left), ``'right'`` when mirrored; None when unknown.
         quality: ``fish_area_share`` (fish pixels / image pixels), ``touches_frame``
-            (bool), ``sharpness`` (variance of the Laplacian of the ROI's gray levels) and
+            (bool), ``direction_margin`` (how sure the head and dorsal decision was, 0 = a
+            coin toss: ``orientation.direction_margin``), ``sharpness`` (variance of the
+            Laplacian of the ROI's gray levels) and
             ``exposure`` (``{"mean_v": ..., "clipped_share": ...}`` on the ROI, 0-1).
         source: ``'auto'`` (found by the extractor) or ``'manual'`` (from an override).
 
@@ -134,7 +137,7 @@ class RoiResult:
                 row[f"roi_x{i}"] = round(float(x), 2)
                 row[f"roi_y{i}"] = round(float(y), 2)
         quality = self.quality or {}
-        for key in ("fish_area_share", "touches_frame", "sharpness"):
+        for key in ("fish_area_share", "touches_frame", "direction_margin", "sharpness"):
             if key in quality:
                 row[key] = quality[key]
         exposure = quality.get("exposure") or {}

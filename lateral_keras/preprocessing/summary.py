@@ -39,6 +39,8 @@ class PrepareSummary:
         reasons: failures (and skips) by reason code.
         sessions: `{session: {status: count}}`.
         files: `{name: path}` of the files written.
+        unsure_direction: ROIs whose direction decision was nearly a coin toss
+            (`direction_margin` below `report.UNSURE_DIRECTION`).
 
     Example:
         >>> summary = prepare_dataset("data/fish", "cache/fish")  # doctest: +SKIP
@@ -58,6 +60,7 @@ class PrepareSummary:
     reasons: dict
     sessions: dict
     files: dict
+    unsure_direction: int = 0
 
     def describe(self):
         """One line: the counts, the failure reasons (commonest first) and the report's path.
@@ -71,6 +74,8 @@ class PrepareSummary:
         )
         if self.reasons:
             line += "; " + ", ".join(f"{reason} {n}" for reason, n in self._by_count())
+        if self.unsure_direction:
+            line += f"; {self.unsure_direction} ROIs unsure of their direction"
         return f"{line}; report: {self.files['summary_md']}"
 
     def warning(self, max_share=0.1):

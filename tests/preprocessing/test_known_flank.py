@@ -10,9 +10,10 @@ from lateral_keras.data.sides import FLANK_MODES, known_flank, sides_from_names
 from lateral_keras.data.synthetic.render import render_image
 from lateral_keras.preprocessing import extractor
 from lateral_keras.preprocessing.extractor import extract_roi
-from lateral_keras.preprocessing.orientation import decide_direction
+from lateral_keras.preprocessing.orientation import decide_direction, direction_margin
 from lateral_keras.preprocessing.prepare import prepare_dataset
 from lateral_keras.preprocessing.profiles import outline
+from lateral_keras.preprocessing.report import summarise, summary_markdown
 from lateral_keras.preprocessing.settings import ExtractorSettings
 
 
@@ -67,6 +68,30 @@ def test_the_surer_cue_wins_where_the_cues_disagree_with_the_flank():
     assert decide_direction(shape, gray, "right")[:2] == (True, False)
 
 
+@pytest.mark.parametrize("tail, dark_top", [(True, True), (True, False), (False, False)])
+def test_direction_margin_is_the_weaker_scaled_cue_or_the_joint_vote(tail, dark_top):
+    shape, gray = _fish(tail, dark_top)
+    scores = decide_direction(shape, gray)[2]
+    weaker = min(abs(scores["head"]) / 4.0, abs(scores["dorsal"]) / 1.8)
+    assert direction_margin(scores) == pytest.approx(weaker)
+    tied = decide_direction(shape, gray, "left")[2]
+    assert direction_margin(tied) == pytest.approx(abs(_scaled_vote(scores, "left")))
+
+
+def test_unsure_directions_are_counted_in_the_summary():
+    rows = [
+        {"status": "ok", "reason": "", "session": "S1", "direction_margin": "0.05"},
+        {"status": "ok", "reason": "", "session": "S1", "direction_margin": 0.4},
+        {"status": "ok", "reason": "", "session": "S1", "direction_margin": ""},  # ROI by hand
+        {"status": "failed", "reason": "no_fish", "session": "S1", "direction_margin": 0.01},
+    ]
+    summary = summarise(rows)
+    assert summary["unsure_direction"] == 1
+    details = {**summary, "cache_dir": "c", "roi_mode": "extract", "processed": 4, "reused": 0}
+    assert "- unsure of their direction: 1 ROIs" in summary_markdown(details)
+    assert "unsure" not in summary_markdown({**details, "roi_mode": "box"})
+
+
 def _directions(result, truth):
     """Whether the ROI runs head to tail and back to belly as the generator's ROI does."""
     found, roi = result.corners, np.asarray(truth["roi"], float)
@@ -83,6 +108,7 @@ def test_a_known_flank_mends_default_photos_whose_dorsal_cue_misleads(fish, sess
     assert truth["side"] == "left"
     free = extract_roi(photo)
     assert free.ok and free.side == "right" and _directions(free, truth) == (True, False)
+    assert free.quality["direction_margin"] < 0.2  # the median photo: about 0.96
     known = extract_roi(photo, flank="left")
     assert known.ok and (known.side, known.mirrored) == ("left", False)
     assert _directions(known, truth) == (True, True)
