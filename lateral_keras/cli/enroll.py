@@ -48,13 +48,15 @@ def add_arguments(parser):
 
 
 def _index(images, layout):
+    """The photos' `DatasetIndex`, sides read from names as training reads them, and their root."""
     from lateral_keras.data import read_manifest, scan_dataset
+    from lateral_keras.data.sides import sides_from_names
 
     if os.path.isfile(images):
-        return read_manifest(images), os.path.dirname(os.path.abspath(images))
+        return sides_from_names(read_manifest(images)), os.path.dirname(os.path.abspath(images))
     if not os.path.isdir(images):
         raise ValueError(f"{images}: no such folder or manifest file")
-    return scan_dataset(images, layout=layout), os.path.abspath(images)
+    return sides_from_names(scan_dataset(images, layout=layout)), os.path.abspath(images)
 
 
 def _key(args, gallery_path):

@@ -1,6 +1,5 @@
 """``lateral prepare``: extract the skin ROIs of a dataset into a cache, with a quality report."""
 
-import os
 import sys
 
 import yaml
@@ -135,9 +134,6 @@ def run(args):
         0 when the run finished (even if some images failed: see the report), 1 when it could
         not run (bad folder, settings or manual CSV; the error goes to stderr).
     """
-    from lateral_keras.data.dataset_index import DatasetIndex
-    from lateral_keras.data.layout import scan_dataset
-    from lateral_keras.data.sides import sides_from_names
     from lateral_keras.preprocessing.prepare import prepare_dataset
 
     if args.config:
@@ -153,33 +149,23 @@ def run(args):
     if args.session_order:
         order = [name.strip() for name in args.session_order.split(",") if name.strip()]
     try:
-        data = args.data
-        if not isinstance(data, DatasetIndex):  # a folder: scanned as training scans it
-            data = sides_from_names(
-                scan_dataset(data, layout=args.layout, session_order=order)
-            )
         summary = prepare_dataset(
-            data,
+            args.data,
             args.cache,
             load_settings(args.settings),
             manual_csv=args.manual,
             roi_mode=args.roi,
             workers=args.workers,
             progress=None if args.quiet else ProgressBar("prepare"),
+            layout=args.layout,
+            session_order=order,
             mirror_side=args.mirror_side,
             flank=args.flank,
         )
     except (OSError, ValueError, TypeError) as error:
         print(f"lateral prepare: {error}", file=sys.stderr)
         return 1
-    print(
-        f"{summary.total} files: {summary.ok} ROIs, {summary.failed} failed, "
-        f"{summary.skipped} skipped, {summary.error} errors "
-        f"({summary.processed} processed, {summary.reused} reused)"
-    )
-    for reason, count in summary.reasons.items():
-        print(f"  {reason}: {count}")
-    print(f"report: {os.path.join(summary.cache_dir, 'summary.md')}")
+    print(summary.describe())
     warning = summary.warning()
     if warning:
         print(f"warning: {warning}")

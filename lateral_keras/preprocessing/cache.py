@@ -115,8 +115,8 @@ def entry_key(content_digest, settings_hex, manual_entry=None, variant=""):
         settings_hex: `settings_digest` of the run.
         manual_entry: the image's manual override (a dataclass or anything with a stable
             `repr`), or None.
-        variant: what else shapes this image's ROI (`roi: box`: its box; a mirrored flank);
-            "" keeps the keys of earlier versions.
+        variant: what else shapes this image's ROI (`roi: box`: its box; a mirrored flank;
+            the flank the extractor is told); "" keeps the keys of earlier versions.
 
     Returns:
         A hex SHA-1 string.

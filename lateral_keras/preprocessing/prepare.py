@@ -19,7 +19,7 @@ from lateral_keras.data.dataset_index import DatasetIndex
 from lateral_keras.data.image_errors import ImageReadError
 from lateral_keras.data.image_io import read_image
 from lateral_keras.data.layout import scan_dataset
-from lateral_keras.data.sides import known_flank, other_side, resolve_side
+from lateral_keras.data.sides import known_flank, other_side, resolve_side, sides_from_names
 from lateral_keras.preprocessing import cache, contact_sheet, extractor, quality, report
 from lateral_keras.preprocessing.box_roi import box_roi_from_file
 from lateral_keras.preprocessing.result import RoiResult, failed
@@ -206,7 +206,8 @@ def prepare_dataset(
 
     Args:
         root_or_index: a dataset folder (scanned with `scan_dataset(root, layout=...,
-            session_order=...)`) or a `DatasetIndex`.
+            session_order=...)`, sides read from names by `data.sides.sides_from_names`, as
+            training scans it) or a `DatasetIndex`.
         cache_dir: the cache folder (created); see `lateral_keras.preprocessing.cache`.
         settings: `ExtractorSettings`, a dict of its fields, or None for the defaults.
         manual_csv: optional CSV of manual overrides (`load_manual_overrides`); an override
@@ -259,7 +260,9 @@ def prepare_dataset(
     if isinstance(root_or_index, DatasetIndex):
         index = root_or_index
     else:
-        index = scan_dataset(root_or_index, layout=layout, session_order=session_order)
+        index = sides_from_names(
+            scan_dataset(root_or_index, layout=layout, session_order=session_order)
+        )
     cache_dir = os.path.abspath(cache_dir)
     os.makedirs(cache_dir, exist_ok=True)
     overrides = {}
@@ -274,7 +277,7 @@ def prepare_dataset(
         manual = manual_for(record) if roi_mode == "extract" else None
         box = record.box if roi_mode == "box" else None
         mirror = roi_mode != "extract" and mirror_side is not None and record.side == mirror_side
-        side = known_flank(flank, record.side) if roi_mode == "extract" else None
+        side = known_flank(flank, record.side) if roi_mode == "extract" and not manual else None
         variant = "".join([f"box={box}" if box else "", "mirrored" if mirror else "",
                            f"flank={side}" if side else ""])
         key = cache.entry_key(cache.file_digest(record.path), settings_hex, manual, variant)

@@ -52,15 +52,17 @@ def summarise(rows):
 
     Returns:
         `{"total", "ok", "failed", "skipped", "error", "reasons": {reason: n},
-        "sessions": {session: {"ok": n, "failed": n, ...}}, "unsure_direction": n}`; reasons
-        and sessions sorted; `unsure_direction` counts the ROIs whose `direction_margin` is
-        below `UNSURE_DIRECTION`.
+        "sessions": {session: {"ok": n, "failed": n, ...}}, "direction_measured": n,
+        "unsure_direction": n}`; reasons and sessions sorted; `direction_measured` counts the
+        ROIs with a `direction_margin` (not those placed by hand, nor those cached before it
+        was measured), `unsure_direction` those whose margin is below `UNSURE_DIRECTION`.
 
     Example:
         >>> summarise([{"status": "ok", "reason": "", "session": "S1"}])["sessions"]
         {'S1': {'ok': 1}}
     """
     statuses = collections.Counter(row["status"] for row in rows)
+    margins = _direction_margins(rows)
     reasons = collections.Counter(row["reason"] for row in rows if row["status"] != "ok")
     sessions = collections.defaultdict(collections.Counter)
     for row in rows:
@@ -70,16 +72,15 @@ def summarise(rows):
         **{status: statuses.get(status, 0) for status in ("ok", "failed", "skipped", "error")},
         "reasons": dict(sorted(reasons.items())),
         "sessions": {name: dict(sorted(c.items())) for name, c in sorted(sessions.items())},
-        "unsure_direction": sum(
-            row["status"] == "ok" and _below(row.get("direction_margin"), UNSURE_DIRECTION)
-            for row in rows
-        ),
+        "direction_measured": len(margins),
+        "unsure_direction": sum(margin < UNSURE_DIRECTION for margin in margins),
     }
 
 
-def _below(value, limit):
-    """Whether a CSV or JSON number (None or "" when not measured) is below ``limit``."""
-    return value not in (None, "") and float(value) < limit
+def _direction_margins(rows):
+    """The ``direction_margin`` of every ROI that has one (CSV text or JSON number)."""
+    return [float(row["direction_margin"]) for row in rows
+            if row["status"] == "ok" and row.get("direction_margin") not in (None, "")]
 
 
 def summary_markdown(summary):
@@ -95,9 +96,10 @@ def summary_markdown(summary):
     ]
     if summary["roi_mode"] == "extract":
         lines.append(
-            f"- unsure of their direction: {summary.get('unsure_direction', 0)} ROIs with a "
-            f"`direction_margin` below {UNSURE_DIRECTION} in `quality.csv`, the likeliest to be "
-            "cut back to front, upside down or mirrored: check them, or state their flank"
+            f"- unsure of their direction: {summary.get('unsure_direction', 0)} of the "
+            f"{summary.get('direction_measured', 0)} ROIs with a `direction_margin` in "
+            f"`quality.csv` are below {UNSURE_DIRECTION}, the likeliest to be cut back to front, "
+            "upside down or mirrored: check them, or state the flank of those not told it"
         )
     lines += ["", "## Failures by reason", "", "| reason | images |", "|---|---:|"]
     lines += [f"| {reason} | {n} |" for reason, n in summary["reasons"].items()] or ["| none | 0 |"]

@@ -39,6 +39,8 @@ class PrepareSummary:
         reasons: failures (and skips) by reason code.
         sessions: `{session: {status: count}}`.
         files: `{name: path}` of the files written.
+        direction_measured: ROIs with a `direction_margin` (not those placed by hand, nor
+            those cached before it was measured).
         unsure_direction: ROIs whose direction decision was nearly a coin toss
             (`direction_margin` below `report.UNSURE_DIRECTION`).
 
@@ -60,6 +62,7 @@ class PrepareSummary:
     reasons: dict
     sessions: dict
     files: dict
+    direction_measured: int = 0
     unsure_direction: int = 0
 
     def describe(self):

@@ -191,9 +191,10 @@ def prepare_data(config, run, *, progress=None):
             progress=stage("prepare"), **prepare_options(config),
         )
         logger.info("ROIs of %s: %s", source, summary.describe())
-        if summary.warning():
-            warnings.append(summary.warning())
-            logger.warning("%s", warnings[-1])
+        warning = summary.warning()
+        if warning:
+            warnings.append(warning)
+            logger.warning("%s", warning)
         records += load_roi_cache(folder)
     session_order = tuple(dict.fromkeys(s for ix in indexes for s in ix.sessions))
     parts = {}

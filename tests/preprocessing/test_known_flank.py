@@ -86,9 +86,9 @@ def test_unsure_directions_are_counted_in_the_summary():
         {"status": "failed", "reason": "no_fish", "session": "S1", "direction_margin": 0.01},
     ]
     summary = summarise(rows)
-    assert summary["unsure_direction"] == 1
+    assert (summary["unsure_direction"], summary["direction_measured"]) == (1, 2)
     details = {**summary, "cache_dir": "c", "roi_mode": "extract", "processed": 4, "reused": 0}
-    assert "- unsure of their direction: 1 ROIs" in summary_markdown(details)
+    assert "- unsure of their direction: 1 of the 2 ROIs with" in summary_markdown(details)
     assert "unsure" not in summary_markdown({**details, "roi_mode": "box"})
 
 
@@ -199,6 +199,25 @@ def test_prepare_gives_each_photo_the_flank_its_mode_states(flank_tree, tmp_path
         "fish_0000/img_0.png": "left", "fish_0000/img_1.png": "left",
         "fish_0001_R/img_0.png": "right", "fish_0001_R/img_1.png": "right",
     }
+
+
+def test_a_scanned_folder_states_sides_by_names_and_manual_entries_keep_their_key(
+    flank_tree, tmp_path, given_flanks
+):
+    settings = ExtractorSettings(roi_size=(16, 64))
+    folder = flank_tree.source
+    manual = tmp_path / "manual.csv"
+    manual.write_text("path,x0,y0,x1,y1,x2,y2,x3,y3\n"
+                      "SESSION1/fish_0001_R/img_0.png,100,120,220,120,220,150,100,150\n")
+    keys = {}
+    for flank in ("detect", "left"):
+        given_flanks.clear()
+        index = _index(prepare_dataset(folder, tmp_path / "c", settings, workers=1, flank=flank,
+                                       manual_csv=manual))
+        keys[flank] = index["fish_0001_R/img_0.png"]["key"]
+    assert given_flanks == {"fish_0000/img_0.png": "left", "fish_0000/img_1.png": "left",
+                            "fish_0001_R/img_1.png": "right"}  # the name, read from the folder
+    assert keys["detect"] == keys["left"]  # hand-placed corners fix the pose: no flank in the key
 
 
 def test_prepare_checks_the_flank_before_any_work(flank_tree, tmp_path):

@@ -255,7 +255,7 @@ def test_cli_prepares_and_reports(fish_tree, tmp_path, capsys):
     )
     assert cli.run(args) == 0
     out, err = capsys.readouterr()
-    assert "11 files" in out and "empty_file: 1" in out
+    assert "11 files" in out and "empty_file 1" in out and "summary.md" in out
     assert "prepare: 10/10" in err
     roi = cv2.imread(str(cache.load_roi_cache(tmp_path / "cache")[0].roi_path))
     assert roi.shape == (32, 128, 3)
