@@ -1,9 +1,10 @@
-"""Contact sheets of a prepared dataset, drawn with OpenCV only: ROIs and annotated failures.
+"""Contact sheets of a prepared dataset, drawn with OpenCV only: ROIs and annotated photos.
 
-`annotate_failure` draws, on a downscaled copy of a failed photo, the fish mask's outline
-(green), the ellipse with the mask's second moments (yellow: the axis the extractor rotates to)
-and the landmarks EP / UP / BP found so far (red / blue / magenta). `write_sheet` tiles such
-images with a few lines of text under each.
+`annotate_photo` draws, on a downscaled copy of a photo, the fish mask's outline (green), the
+ellipse with the mask's second moments (yellow: the axis the extractor rotates to), the ROI
+(white, a dot at its head-and-back corner) and the landmarks EP / UP / BP (red / blue /
+magenta), whichever the extractor found. `write_sheet` tiles such images with a few lines of
+text under each.
 """
 
 import logging
@@ -57,13 +58,13 @@ def _placeholder(text, side=THUMB_SIDE):
     return tile
 
 
-def annotate_failure(path, result, side=THUMB_SIDE):
-    """A downscaled copy of a failed photo with the mask, its ellipse and the landmarks drawn.
+def annotate_photo(path, result, side=THUMB_SIDE):
+    """A downscaled copy of a photo with the mask, its ellipse, the ROI and the landmarks drawn.
 
     Args:
         path: the photo's file.
-        result: its failed `RoiResult` (`mask` on the extractor's working copy, `landmarks` in
-            original pixels; either may be None), or None to draw nothing.
+        result: its `RoiResult` (`mask` on the extractor's working copy, `corners` and
+            `landmarks` in original pixels; any may be None), or None to draw nothing.
         side: longest side of the thumbnail.
 
     Returns:
@@ -87,6 +88,10 @@ def annotate_failure(path, result, side=THUMB_SIDE):
         if ellipse is not None:
             cv2.ellipse(thumb, ellipse, (255, 255, 0), 1, cv2.LINE_8)
     scale_x, scale_y = width / original_hw[1], height / original_hw[0]
+    if result.corners is not None:
+        quad = np.round(np.asarray(result.corners, float) * (scale_x, scale_y)).astype(np.int32)
+        cv2.polylines(thumb, [quad], True, (255, 255, 255), 1, cv2.LINE_8)
+        cv2.circle(thumb, tuple(int(v) for v in quad[0]), 3, (255, 255, 255), -1, cv2.LINE_8)
     for name, (x, y) in (result.landmarks or {}).items():
         centre = (round(x * scale_x), round(y * scale_y))
         colour = _LANDMARK_COLOURS.get(name, (255, 255, 255))

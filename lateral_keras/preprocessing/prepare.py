@@ -36,6 +36,7 @@ OUTPUT_FILES = {
     "summary_md": "summary.md",
     "rois_png": "rois.png",
     "failures_png": "failures.png",
+    "unsure_png": "unsure.png",
 }
 """The files every run writes into the cache folder, by name."""
 
@@ -43,7 +44,8 @@ SHEET_ROIS = 96
 """Most ROIs shown on `rois.png` (an even sample over the index)."""
 
 SHEET_FAILURES = 48
-"""Most failures shown on `failures.png` (the first ones in index order)."""
+"""Most failures shown on `failures.png` (the first ones in index order), and most photos
+shown on `unsure.png` (the least sure of their direction first)."""
 
 
 def _as_settings(settings):
@@ -100,7 +102,7 @@ def _process(task, *, cache_dir, settings, roi_mode):
         if result.ok:
             contact_sheet.write_png(os.path.join(cache_dir, cache.roi_file(key)), result.roi)
         else:
-            thumb = contact_sheet.annotate_failure(path, result)
+            thumb = contact_sheet.annotate_photo(path, result)
             contact_sheet.write_png(os.path.join(cache_dir, cache.failure_file(key)), thumb)
         row = result.to_row()
         write_json(os.path.join(cache_dir, cache.result_file(key)), row)
@@ -164,7 +166,8 @@ def _run(tasks, worker, workers, progress):
 
 
 def _sheets(cache_dir, rows, paths):
-    """Writes `rois.png` (an even sample of ROIs) and `failures.png` (the first failures)."""
+    """Writes `rois.png` (an even sample of ROIs), `failures.png` (the first failures) and
+    `unsure.png` (the photos least sure of their direction, ROI and landmarks drawn)."""
     ok_rows = [row for row in rows if row["status"] == "ok"]
     step = max(1, len(ok_rows) / SHEET_ROIS)
     roi_items = []
@@ -179,13 +182,31 @@ def _sheets(cache_dir, rows, paths):
         if os.path.isfile(thumb_path):
             image = cv2.cvtColor(cv2.imread(thumb_path), cv2.COLOR_BGR2RGB)
         else:
-            image = contact_sheet.annotate_failure(row["path"], None)
+            image = contact_sheet.annotate_photo(row["path"], None)
         lines = [row["reason"], os.path.basename(row["path"]), row["identity"]]
         failure_items.append((image, [line[:40] for line in lines]))
     title = f"{len(ok_rows)} ROIs ({len(roi_items)} shown)"
     contact_sheet.write_sheet(paths["rois_png"], roi_items, (64, 256), 6, title)
     title = f"{len(bad_rows)} failed, skipped or erroneous files ({len(failure_items)} shown)"
     contact_sheet.write_sheet(paths["failures_png"], failure_items, (180, 240), 5, title)
+    unsure = report.unsure_rows(rows)
+    unsure_items = [
+        (contact_sheet.annotate_photo(row["path"], _drawn_result(row)),
+         [f"margin {float(row['direction_margin']):.3f}, {row.get('side') or '?'}",
+          os.path.basename(row["path"])[:40], row["identity"][:40]])
+        for row in unsure[:SHEET_FAILURES]
+    ]
+    title = (f"{len(unsure)} ROIs unsure of their direction, direction_margin below "
+             f"{report.UNSURE_DIRECTION} ({len(unsure_items)} shown, least sure first)")
+    contact_sheet.write_sheet(paths["unsure_png"], unsure_items, (180, 240), 5, title)
+
+
+def _drawn_result(row):
+    """The ROI corners and landmarks of a `quality.csv` row, as a `RoiResult` to draw."""
+    corners = [(float(row[f"roi_x{i}"]), float(row[f"roi_y{i}"])) for i in range(4)]
+    landmarks = {name: (float(row[f"{name.lower()}_x"]), float(row[f"{name.lower()}_y"]))
+                 for name in ("EP", "UP", "BP") if row.get(f"{name.lower()}_x") not in (None, "")}
+    return RoiResult(ok=True, corners=corners, landmarks=landmarks)
 
 
 def prepare_dataset(

@@ -62,7 +62,6 @@ def summarise(rows):
         {'S1': {'ok': 1}}
     """
     statuses = collections.Counter(row["status"] for row in rows)
-    margins = _direction_margins(rows)
     reasons = collections.Counter(row["reason"] for row in rows if row["status"] != "ok")
     sessions = collections.defaultdict(collections.Counter)
     for row in rows:
@@ -72,14 +71,27 @@ def summarise(rows):
         **{status: statuses.get(status, 0) for status in ("ok", "failed", "skipped", "error")},
         "reasons": dict(sorted(reasons.items())),
         "sessions": {name: dict(sorted(c.items())) for name, c in sorted(sessions.items())},
-        "direction_measured": len(margins),
-        "unsure_direction": sum(margin < UNSURE_DIRECTION for margin in margins),
+        "direction_measured": len(_measured(rows)),
+        "unsure_direction": len(unsure_rows(rows)),
     }
 
 
-def _direction_margins(rows):
-    """The ``direction_margin`` of every ROI that has one (CSV text or JSON number)."""
-    return [float(row["direction_margin"]) for row in rows
+def unsure_rows(rows):
+    """The ROIs whose ``direction_margin`` is below ``UNSURE_DIRECTION``, least sure first.
+
+    Args:
+        rows: `quality.csv` rows.
+
+    Returns:
+        A list of rows.
+    """
+    unsure = [row for row in _measured(rows) if float(row["direction_margin"]) < UNSURE_DIRECTION]
+    return sorted(unsure, key=lambda row: float(row["direction_margin"]))
+
+
+def _measured(rows):
+    """The ROIs with a ``direction_margin`` (CSV text or JSON number; blank when not measured)."""
+    return [row for row in rows
             if row["status"] == "ok" and row.get("direction_margin") not in (None, "")]
 
 
@@ -99,7 +111,8 @@ def summary_markdown(summary):
             f"- unsure of their direction: {summary.get('unsure_direction', 0)} of the "
             f"{summary.get('direction_measured', 0)} ROIs with a `direction_margin` in "
             f"`quality.csv` are below {UNSURE_DIRECTION}, the likeliest to be cut back to front, "
-            "upside down or mirrored: check them, or state the flank of those not told it"
+            "upside down or mirrored, drawn on `unsure.png`: check them, or state the flank of "
+            "those not told it"
         )
     lines += ["", "## Failures by reason", "", "| reason | images |", "|---|---:|"]
     lines += [f"| {reason} | {n} |" for reason, n in summary["reasons"].items()] or ["| none | 0 |"]

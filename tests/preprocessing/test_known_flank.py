@@ -8,12 +8,12 @@ from lateral_keras.config.schema import FLANK_MODES as SCHEMA_FLANK_MODES
 from lateral_keras.data.layout import scan_dataset
 from lateral_keras.data.sides import FLANK_MODES, known_flank, sides_from_names
 from lateral_keras.data.synthetic.render import render_image
-from lateral_keras.preprocessing import extractor
+from lateral_keras.preprocessing import extractor, report
 from lateral_keras.preprocessing.extractor import extract_roi
 from lateral_keras.preprocessing.orientation import decide_direction, direction_margin
 from lateral_keras.preprocessing.prepare import prepare_dataset
 from lateral_keras.preprocessing.profiles import outline
-from lateral_keras.preprocessing.report import summarise, summary_markdown
+from lateral_keras.preprocessing.report import summarise, summary_markdown, unsure_rows
 from lateral_keras.preprocessing.settings import ExtractorSettings
 
 
@@ -85,6 +85,9 @@ def test_unsure_directions_are_counted_in_the_summary():
         {"status": "ok", "reason": "", "session": "S1", "direction_margin": ""},  # ROI by hand
         {"status": "failed", "reason": "no_fish", "session": "S1", "direction_margin": 0.01},
     ]
+    rows.append({"status": "ok", "reason": "", "session": "S1", "direction_margin": 0.002})
+    assert [row["direction_margin"] for row in unsure_rows(rows)] == [0.002, "0.05"]
+    rows.pop()
     summary = summarise(rows)
     assert (summary["unsure_direction"], summary["direction_measured"]) == (1, 2)
     details = {**summary, "cache_dir": "c", "roi_mode": "extract", "processed": 4, "reused": 0}
@@ -218,6 +221,17 @@ def test_a_scanned_folder_states_sides_by_names_and_manual_entries_keep_their_ke
     assert given_flanks == {"fish_0000/img_0.png": "left", "fish_0000/img_1.png": "left",
                             "fish_0001_R/img_1.png": "right"}  # the name, read from the folder
     assert keys["detect"] == keys["left"]  # hand-placed corners fix the pose: no flank in the key
+
+
+@pytest.mark.parametrize("limit, drawn", [(0.0, False), (100.0, True)])
+def test_unsure_photos_are_drawn_on_their_sheet(flank_tree, tmp_path, monkeypatch, limit, drawn):
+    monkeypatch.setattr(report, "UNSURE_DIRECTION", limit)  # none or every photo unsure
+    summary = prepare_dataset(flank_tree, tmp_path / "c", ExtractorSettings(roi_size=(16, 64)),
+                              workers=1)
+    assert summary.unsure_direction == (4 if drawn else 0)
+    sheet = cv2.imread(summary.files["unsure_png"])
+    first_tile = sheet[20:200, :240]
+    assert (first_tile < 250).any() == drawn  # an annotated photo, or the empty sheet's white
 
 
 def test_prepare_checks_the_flank_before_any_work(flank_tree, tmp_path):

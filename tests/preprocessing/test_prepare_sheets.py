@@ -4,9 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
-from lateral_keras.preprocessing.contact_sheet import annotate_failure, make_sheet, moment_ellipse
+from lateral_keras.preprocessing.contact_sheet import annotate_photo, make_sheet, moment_ellipse
 from lateral_keras.preprocessing.report import summarise, summary_markdown
-from lateral_keras.preprocessing.result import failed
+from lateral_keras.preprocessing.result import RoiResult, failed
 
 
 @pytest.mark.parametrize("angle", [0.0, 30.0, -60.0])
@@ -20,7 +20,7 @@ def test_moment_ellipse_recovers_a_drawn_ellipse(angle):
     assert moment_ellipse(np.zeros((4, 4), bool)) is None
 
 
-def test_annotate_failure_draws_mask_outline_and_landmarks(tmp_path):
+def test_annotate_photo_draws_mask_outline_and_landmarks(tmp_path):
     photo = np.zeros((400, 640, 3), np.uint8)
     photo[:] = (0, 160, 0)
     cv2.ellipse(photo, ((320, 200), (400, 120), 0), (90, 90, 90), -1)
@@ -31,7 +31,7 @@ def test_annotate_failure_draws_mask_outline_and_landmarks(tmp_path):
     result = failed(
         "landmark_not_found", "no fin", mask=mask.astype(bool), landmarks={"EP": (160.0, 180.0)}
     )
-    thumb = annotate_failure(path, result, side=320)
+    thumb = annotate_photo(path, result, side=320)
     assert thumb.shape == (200, 320, 3)
     outline = np.all(thumb == (0, 255, 0), axis=-1)
     ys, xs = np.nonzero(outline)
@@ -40,15 +40,27 @@ def test_annotate_failure_draws_mask_outline_and_landmarks(tmp_path):
     ellipse = np.all(thumb == (255, 255, 0), axis=-1)
     assert ellipse.sum() > 100
     np.testing.assert_array_equal(thumb[88:93, 78:83], np.broadcast_to((255, 0, 0), (5, 5, 3)))
-    plain = annotate_failure(path, None, side=320)
+    plain = annotate_photo(path, None, side=320)
     expected = cv2.resize(photo, (320, 200), interpolation=cv2.INTER_AREA)
     np.testing.assert_array_equal(plain, expected)
 
 
-def test_annotate_failure_of_an_unreadable_file_is_a_placeholder(tmp_path):
+def test_annotate_photo_draws_the_roi_with_its_head_and_back_corner(tmp_path):
+    path = tmp_path / "photo.png"
+    cv2.imwrite(str(path), np.zeros((400, 640, 3), np.uint8))
+    corners = [(200.0, 100.0), (440.0, 100.0), (440.0, 160.0), (200.0, 160.0)]
+    thumb = annotate_photo(path, RoiResult(ok=True, corners=corners), side=320)
+    white = np.all(thumb == 255, axis=-1)
+    assert white[50, 110:210].all() and white[80, 110:210].mean() > 0.9  # top and bottom edges
+    assert white[48:53, 98:103].all()  # the dot at corner 0, (200, 100) halved
+    assert not white[48:53, 218:223].all()  # no dot at corner 1
+    assert not white[60:75, 110:210].any()  # inside stays dark
+
+
+def test_annotate_photo_of_an_unreadable_file_is_a_placeholder(tmp_path):
     path = tmp_path / "empty.png"
     path.write_bytes(b"")
-    tile = annotate_failure(path, failed("empty_file", "zero bytes"), side=160)
+    tile = annotate_photo(path, failed("empty_file", "zero bytes"), side=160)
     assert tile.shape == (120, 160, 3)
 
 
