@@ -12,28 +12,24 @@ Usage:
 """
 
 import argparse
-import csv
 import functools
 import os
 from multiprocessing import Pool
 
 import numpy as np
 
+from lateral_keras.data.synthetic.ground_truth import read_ground_truth, roi_directions
 from lateral_keras.preprocessing.extractor import extract_roi_from_file
 
 
 def check_photo(row, root, flank):
-    """``(extracted, wrong side, wrong direction)`` of one ground-truth row; ``flank``: give
-    the extractor the row's true flank."""
+    """``(extracted, wrong side, wrong direction)`` of one ``read_ground_truth`` row;
+    ``flank``: give the extractor the row's true flank."""
     given = row["side"] if flank else None
     result = extract_roi_from_file(os.path.join(root, row["path"]), flank=given)
     if not result.ok:
         return False, False, False
-    truth = np.array([[float(row[f"roi_x{i}"]), float(row[f"roi_y{i}"])] for i in range(4)])
-    found = result.corners
-    head = np.dot(found[1] - found[0], truth[1] - truth[0]) > 0
-    dorsal = np.dot(found[3] - found[0], truth[3] - truth[0]) > 0
-    return True, result.side != row["side"], not (head and dorsal)
+    return True, result.side != row["side"], not all(roi_directions(result.corners, row["roi"]))
 
 
 def main():
@@ -41,8 +37,7 @@ def main():
     parser.add_argument("root", help="generated dataset folder holding ground_truth.csv")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     args = parser.parse_args()
-    with open(os.path.join(args.root, "ground_truth.csv"), newline="") as stream:
-        rows = list(csv.DictReader(stream))
+    rows = read_ground_truth(args.root)
     sides = sorted({row["side"] for row in rows})
     print(f"{len(rows)} photos of {args.root} (flanks: {', '.join(sides)})")
     print("| extractor | extracted | wrong flank | wrong head or dorsal side |")

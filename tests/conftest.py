@@ -18,6 +18,26 @@ def _restore_environment():
     os.environ.update(saved)
 
 
+@pytest.fixture
+def stub_prepare(monkeypatch):
+    """`stub_prepare(target)` replaces the `prepare_dataset` named by `target` with a stand-in
+    that records the keyword arguments of its last call in the returned dict and raises
+    `OSError("stop here")`, so a caller's options can be checked without extracting anything."""
+
+    def install(target):
+        seen = {}
+
+        def fake(*args, **options):
+            seen.clear()
+            seen.update(options)
+            raise OSError("stop here")
+
+        monkeypatch.setattr(target, fake)
+        return seen
+
+    return install
+
+
 def pytest_sessionfinish(session, exitstatus):
     """An env whose tests are not written yet must not fail the run (pytest exit 5)."""
     if exitstatus == 5:

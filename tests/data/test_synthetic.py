@@ -362,3 +362,15 @@ def test_statistics_on_thirty_fish(tmp_path):
     assert 0.25 <= np.mean([r["head_left"] for r in rows]) <= 0.75
     rank1 = raw_pixel_baseline(root)["rank1"]
     assert 3 / 30 < rank1 < 0.95
+
+
+def test_roi_directions_compare_the_head_and_back_edges_with_the_truth():
+    from lateral_keras.data.synthetic.ground_truth import roi_directions
+
+    truth = np.array([[10, 20], [50, 20], [50, 30], [10, 30]], float)  # head left, back up
+    turned = truth @ np.array([[0.8, 0.6], [-0.6, 0.8]])  # rotated by 37 degrees
+    assert roi_directions(truth, truth) == (True, True)
+    assert roi_directions(turned, truth) == (True, True)
+    assert roi_directions(truth[[1, 0, 3, 2]], truth) == (False, True)  # back to front
+    assert roi_directions(truth[[3, 2, 1, 0]], truth) == (True, False)  # upside down
+    assert roi_directions(truth[[2, 3, 0, 1]], truth) == (False, False)  # turned by 180

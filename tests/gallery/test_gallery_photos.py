@@ -7,17 +7,11 @@ from lateral_keras.data.dataset_index import DatasetIndex
 from lateral_keras.gallery.photos import prepare_photos
 
 
-def test_prepare_photos_passes_the_config_flank_options(tmp_path, monkeypatch):
-    seen = {}
-
-    def fake_prepare(index, cache_dir, settings, **options):
-        seen.update(options)
-        raise RuntimeError("stop here")
-
-    monkeypatch.setattr("lateral_keras.preprocessing.prepare_dataset", fake_prepare)
+def test_prepare_photos_passes_the_config_flank_options(tmp_path, stub_prepare):
+    seen = stub_prepare("lateral_keras.preprocessing.prepare_dataset")
     config = load_config(overrides=["preprocessing.roi=box", "preprocessing.mirror_side=right",
                                     "preprocessing.flank=declared", "preprocessing.workers=1"])
-    with pytest.raises(RuntimeError, match="stop here"):
+    with pytest.raises(OSError, match="stop here"):
         prepare_photos(config, DatasetIndex([], []), tmp_path / "cache")
     assert seen == {"roi_mode": "box", "mirror_side": "right", "flank": "declared",
                     "workers": 1, "progress": None}

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from lateral_keras.data.synthetic.dataset import generate_dataset
+from lateral_keras.data.synthetic.ground_truth import roi_directions
 from lateral_keras.preprocessing.extractor import extract_roi_from_file
 
 
@@ -49,9 +50,7 @@ def _evaluate(root):
             continue
         found = result.corners
         ious.append(quad_iou(found, truth))
-        head = np.dot(found[1] - found[0], truth[1] - truth[0]) > 0
-        dorsal = np.dot(found[3] - found[0], truth[3] - truth[0]) > 0
-        directions.append(bool(head and dorsal))
+        directions.append(all(roi_directions(found, truth)))
         sides.append(result.side == row["side"])
     return np.array(ious), np.array(directions), np.array(sides), reasons
 

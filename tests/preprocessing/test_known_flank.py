@@ -1,5 +1,7 @@
 """A known flank steers the extractor: it decides only the head direction, the mirror follows."""
 
+import csv
+
 import cv2
 import numpy as np
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from lateral_keras.config.schema import FLANK_MODES as SCHEMA_FLANK_MODES
 from lateral_keras.data.layout import scan_dataset
 from lateral_keras.data.sides import FLANK_MODES, known_flank, sides_from_names
+from lateral_keras.data.synthetic.ground_truth import roi_directions
 from lateral_keras.data.synthetic.render import render_image
 from lateral_keras.preprocessing import extractor, report
 from lateral_keras.preprocessing.extractor import extract_roi
@@ -95,14 +98,6 @@ def test_unsure_directions_are_counted_in_the_summary():
     assert "unsure" not in summary_markdown({**details, "roi_mode": "box"})
 
 
-def _directions(result, truth):
-    """Whether the ROI runs head to tail and back to belly as the generator's ROI does."""
-    found, roi = result.corners, np.asarray(truth["roi"], float)
-    head = np.dot(found[1] - found[0], roi[1] - roi[0]) > 0
-    dorsal = np.dot(found[3] - found[0], roi[3] - roi[0]) > 0
-    return bool(head), bool(dorsal)
-
-
 @pytest.mark.parametrize("fish, session, image", [(68, 2, 2), (335, 1, 3)])
 def test_a_known_flank_mends_default_photos_whose_dorsal_cue_misleads(fish, session, image):
     """Two of the default dataset's 13 photos (of 7,596) whose flank the free decision gets
@@ -110,18 +105,19 @@ def test_a_known_flank_mends_default_photos_whose_dorsal_cue_misleads(fish, sess
     photo, truth = render_image(fish, session, image, seed=0)
     assert truth["side"] == "left"
     free = extract_roi(photo)
-    assert free.ok and free.side == "right" and _directions(free, truth) == (True, False)
+    assert free.ok and free.side == "right"
+    assert roi_directions(free.corners, truth["roi"]) == (True, False)
     assert free.quality["direction_margin"] < 0.2  # the median photo: about 0.96
     known = extract_roi(photo, flank="left")
     assert known.ok and (known.side, known.mirrored) == ("left", False)
-    assert _directions(known, truth) == (True, True)
+    assert roi_directions(known.corners, truth["roi"]) == (True, True)
 
 
 def test_a_given_flank_binds_even_against_the_photo():
     photo, truth = render_image(3, 0, 1, image_size=(480, 360), side="right")
     assert extract_roi(photo).side == "right"
     right = extract_roi(photo, flank="right")
-    assert right.side == "right" and _directions(right, truth) == (True, True)
+    assert right.side == "right" and roi_directions(right.corners, truth["roi"]) == (True, True)
     assert extract_roi(photo, flank="left").side == "left"  # the constraint holds, wrongly
 
 
@@ -175,8 +171,6 @@ def given_flanks(monkeypatch):
 
 
 def _index(summary):
-    import csv
-
     with open(summary.files["index_csv"], newline="", encoding="utf-8") as stream:
         return {row["path"].split("SESSION1/")[1]: row for row in csv.DictReader(stream)}
 

@@ -39,14 +39,8 @@ def test_neither_config_nor_folders_is_an_error(capsys):
     assert "give --config FILE, or both --data and --cache" in capsys.readouterr().err
 
 
-def test_config_mode_takes_the_flank_and_mirror_side_of_the_config(tmp_path, monkeypatch):
-    seen = {}
-
-    def fake_prepare(data, cache_folder, settings, **options):
-        seen.update(options)
-        raise OSError("stop here")
-
-    monkeypatch.setattr("lateral_keras.preprocessing.prepare.prepare_dataset", fake_prepare)
+def test_config_mode_takes_the_flank_and_mirror_side_of_the_config(tmp_path, stub_prepare):
+    seen = stub_prepare("lateral_keras.preprocessing.prepare.prepare_dataset")
     root = generate_dataset(tmp_path / "fish", n_fish=2, n_sessions=1, images_per_session=1,
                             image_size=(360, 270), difficulty="easy", workers=1)
     config_file = tmp_path / "c.yaml"
@@ -56,7 +50,6 @@ def test_config_mode_takes_the_flank_and_mirror_side_of_the_config(tmp_path, mon
     }))
     assert cli.run(parse("--config", str(config_file), "--quiet")) == 1
     assert (seen["flank"], seen["mirror_side"]) == ("left", "right")
-    seen.clear()
     assert cli.run(parse("--data", root, "--cache", str(tmp_path / "c"))) == 1
     assert (seen["flank"], seen["mirror_side"]) == ("declared", "none")
     assert cli.run(parse("--data", root, "--cache", str(tmp_path / "c"), "--flank", "detect",

@@ -109,3 +109,28 @@ def read_ground_truth(root):
         row["roi"] = np.array([[row[f"roi_x{i}"], row[f"roi_y{i}"]] for i in range(4)])
         out.append(row)
     return out
+
+
+def roi_directions(corners, truth_roi):
+    """Whether a found ROI runs head to tail and back to belly as the true one does.
+
+    Corners 0 -> 1 run from the head to the tail along the back, 0 -> 3 from the back to the
+    belly (see ``roi_x0 ...`` above); each direction is right when it points within 90 degrees
+    of the truth's.
+
+    Args:
+        corners: ``(4, 2)`` corners of the found ROI, in the photo's pixels.
+        truth_roi: ``(4, 2)`` true corners (``read_ground_truth(...)[i]["roi"]``).
+
+    Returns:
+        ``(head_right, dorsal_right)`` bools.
+
+    Example:
+        >>> quad = np.array([[0, 0], [4, 0], [4, 1], [0, 1]], float)
+        >>> roi_directions(quad[[1, 0, 3, 2]], quad)
+        (False, True)
+    """
+    found, truth = np.asarray(corners, float), np.asarray(truth_roi, float)
+    head = np.dot(found[1] - found[0], truth[1] - truth[0]) > 0
+    dorsal = np.dot(found[3] - found[0], truth[3] - truth[0]) > 0
+    return bool(head), bool(dorsal)
