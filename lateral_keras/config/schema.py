@@ -116,7 +116,8 @@ class PreprocessingConfig:
     input_size: list = setting([64, 256], "network input [height, width]", length=2, min=8)
     top_fraction: float = setting(0.05, "ROI top, share of body depth below the back", min=0,
                                   max=1)
-    bottom_fraction: float = setting(0.5, "ROI bottom, share of body depth below the back",
+    bottom_fraction: float = setting(0.75, "ROI bottom, share of body depth below the back "
+                                     "(the original's and the extractor's default: 0.5)",
                                      min=0, max=1)
     center_crop: bool = setting(False, "centre-crop before resizing (original: is_ccrop)")
     cache_dir: str | None = setting(None, "ROI cache folder (default: <data root>/.roi_cache)")

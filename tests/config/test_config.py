@@ -177,7 +177,7 @@ def test_safe_load_refuses_python_objects(tmp_path):
 
 def test_consistency_checks():
     with pytest.raises(ConfigError, match="top_fraction must be smaller"):
-        load_config(overrides=["preprocessing.top_fraction=0.6"])
+        load_config(overrides=["preprocessing.top_fraction=0.8"])
     with pytest.raises(ConfigError, match="sum to at most 1"):
         load_config(overrides=["data.split_fractions=[0.5, 0.5, 0.5]"])
     with pytest.raises(ConfigError, match=r"smooth_warp_grid. must be a whole number.*2.5"):

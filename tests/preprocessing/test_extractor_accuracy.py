@@ -15,9 +15,13 @@ import cv2
 import numpy as np
 import pytest
 
+from lateral_keras.config import Config
 from lateral_keras.data.synthetic.dataset import generate_dataset
 from lateral_keras.data.synthetic.ground_truth import roi_directions
-from lateral_keras.preprocessing.extractor import extract_roi_from_file
+from lateral_keras.data.synthetic.render import render_image
+from lateral_keras.preprocessing.extractor import extract_roi, extract_roi_from_file
+from lateral_keras.preprocessing.settings import ExtractorSettings
+from lateral_keras.training.data_setup import extractor_settings
 
 
 def quad_iou(a, b):
@@ -75,6 +79,25 @@ def test_roi_matches_ground_truth_on_a_small_default_dataset(tmp_path):
     assert np.mean(ious >= 0.8) >= 0.9, (np.round(ious, 3), reasons)
     assert np.mean(directions) >= 0.95
     assert np.mean(sides) >= 0.95
+
+
+def test_the_recipe_cuts_the_deeper_roi_of_its_config():
+    """The recipe's ROI reaches 3/4 of the body depth below the back, not the SPEC's 1/2:
+    the extracted box matches the generator's truth drawn with those fractions, and not the
+    SPEC box of the same photo."""
+    fractions = extractor_settings(Config())
+    settings = ExtractorSettings(top_fraction=fractions["top_fraction"],
+                                 bottom_fraction=fractions["bottom_fraction"])
+    deep, spec = [], []
+    for fish in range(6):
+        photo, truth = render_image(fish, 0, 0, seed=3, roi_fractions=(1 / 20, 3 / 4))
+        _, spec_truth = render_image(fish, 0, 0, seed=3)
+        result = extract_roi(photo, settings)
+        assert result.ok, result.reason
+        deep.append(quad_iou(result.corners, truth["roi"]))
+        spec.append(quad_iou(result.corners, spec_truth["roi"]))
+    assert np.median(deep) >= 0.88, np.round(deep, 3)
+    assert max(spec) < 0.8, np.round(spec, 3)
 
 
 @pytest.mark.slow
