@@ -165,7 +165,7 @@ class StageOneConfig:
     arc_scale: float = setting(32.0, "ArcFace scale s", min=0)
     arc_margin: float = setting(0.5, "ArcFace additive angular margin m", min=0, max=1.5)
     label_smoothing: float = setting(
-        0.0, "share of each training target spread over all classes (stage one's softmax)",
+        0.1, "share of each training target spread over all classes (stage one's softmax)",
         min=0, max=0.9)
     dropout: float = setting(0.5, "dropout before the embedding", min=0, max=1)
     pooling: str = setting(
