@@ -5,7 +5,10 @@ resize and centre crop of a cached ROI) to keyed IoM codes and/or the embedding.
 key is not in the file: the codes model takes the key's tables as inputs
 (``lateral_keras.export.key_inputs(key, m, q)``). After writing, the export is run on ROIs (the
 run's validation ROIs, or ``--rois``) beside the run's Keras models under a fresh random key;
-any differing code value fails the command.
+any differing code value fails the command. Beside the model, ``<file>.preprocessing.json``
+records how the run cut its ROIs (``data_setup.deployment_preprocessing``): photos must be cut
+alike before the model, since the run's ROI (the recipe's default reaches 3/4 of the body
+depth) is not the extractor's default one.
 """
 
 import glob
@@ -89,6 +92,8 @@ def run(args):
     from lateral_keras.config import ConfigError
     from lateral_keras.export import build_inference_model, check_export, export_model
     from lateral_keras.export.formats import SUFFIXES, UnsupportedOpsError
+    from lateral_keras.training.data_setup import deployment_preprocessing
+    from lateral_keras.utils.atomic import write_json
 
     try:
         config, run_folder, embedder, code_model = load_run(args.run_dir)
@@ -97,6 +102,9 @@ def run(args):
             "export", f"lateral_{args.outputs}{SUFFIXES[args.format]}")
         export_model(model, out, args.format)
         print(f"Exported {args.format} model ({args.outputs}) to {out}")
+        record = f"{out}.preprocessing.json"
+        write_json(record, deployment_preprocessing(config))
+        print(f"How the run cut its ROIs (cut photos alike before the model): {record}")
         if args.check_rois <= 0:
             return 0
         progress = None if args.quiet else StageProgress()

@@ -52,9 +52,11 @@ class RoiExtractor(keras.layers.Layer):
     other backend calling the layer raises `RuntimeError`. Not differentiable, no weights.
 
     Args:
-        settings: `ExtractorSettings`, a dict of its fields, or None for the defaults. Its
-            `roi_size` `(height, width)` is the output size and must not be None. Stored in the
-            config as a dict.
+        settings: `ExtractorSettings`, a dict of its fields, or None for the defaults (the
+            SPEC's ROI, to half the body depth; in front of a trained embedder pass its run's
+            `data_setup.extractor_settings(config)`, or the dict `lateral export` records).
+            Its `roi_size` `(height, width)` is the output size and must not be None. Stored
+            in the config as a dict.
         flank: None (the extractor decides which flank each photo shows), `'left'` or
             `'right'` (every photo shows this flank; see `extract_roi`).
         **kwargs: base layer arguments (`name`).

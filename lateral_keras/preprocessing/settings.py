@@ -121,6 +121,10 @@ class ExtractorSettings:
                 "`min_sharpness` must be None or >= 0. "
                 f"Received: min_sharpness={self.min_sharpness!r}"
             )
+        # Pairs read from YAML or JSON arrive as lists: keep tuples, so settings compare equal.
+        object.__setattr__(self, "hue_band", tuple(self.hue_band))
+        if self.roi_size is not None:
+            object.__setattr__(self, "roi_size", tuple(self.roi_size))
 
 
 def _is_int(value):

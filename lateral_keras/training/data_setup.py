@@ -127,6 +127,38 @@ def prepare_options(config):
     return {"roi_mode": pre.roi, "mirror_side": pre.mirror_side, "flank": pre.flank}
 
 
+def deployment_preprocessing(config):
+    """How the run turns a photo into its networks' input, for whoever deploys its models.
+
+    The extractor's own defaults cut the SPEC's ROI (to half the body depth); a run cuts the
+    ROI its config says (the recipe's default reaches 3/4), so a deployment must cut alike.
+
+    Args:
+        config: the run's ``Config``.
+
+    Returns:
+        A JSON-ready dict: ``extractor_settings`` (``ExtractorSettings`` fields: the ROI's
+        fractions and the cached ROI's size, crop room included), ``roi_mode``,
+        ``mirror_side``, ``flank``, then ``input_size``, ``crop_margin`` and ``center_crop``
+        (the evaluation path resizes a cached ROI and centre-crops it to ``input_size``).
+
+    Example:
+        >>> record = deployment_preprocessing(load_config())  # doctest: +SKIP
+        >>> ExtractorSettings(**record["extractor_settings"]).bottom_fraction
+        0.75
+    """
+    pre = config.preprocessing
+    settings = extractor_settings(config)
+    settings["roi_size"] = list(settings["roi_size"])
+    return {
+        "extractor_settings": settings,
+        **prepare_options(config),
+        "input_size": list(pre.input_size),
+        "crop_margin": pre.augment.crop_margin,
+        "center_crop": pre.center_crop,
+    }
+
+
 def cache_dir(config, source):
     """The ROI cache folder of one dataset (shared by runs: keyed by content and settings).
 

@@ -36,6 +36,34 @@ def test_export_writes_and_checks_the_model(run_dir, tmp_path, capsys):
     assert "Check on 4 ROIs: codes identical: True (0 differing values)" in out
 
 
+def test_export_records_how_the_run_cut_its_rois(run_dir, capsys):
+    """The record beside the model rebuilds the run's extractor settings, not the defaults."""
+    import json
+
+    from lateral_keras.config import load_config
+    from lateral_keras.preprocessing import ExtractorSettings
+    from lateral_keras.training.data_setup import extractor_settings
+
+    def load_run_config(run):
+        return load_config([str(run / "config.yaml")])
+
+    status = main(["export", "--run", str(run_dir), "--format", "keras", "--outputs",
+                   "embedding", "--check-rois", "0", "--quiet"])
+    assert status == 0, capsys.readouterr()
+    path = run_dir / "export" / "lateral_embedding.keras.preprocessing.json"
+    record = json.loads(path.read_text())
+    settings = ExtractorSettings(**record["extractor_settings"])
+    assert settings == ExtractorSettings(**extractor_settings(load_run_config(run_dir)))
+    # The run's config: input 32 x 96 with 10 % crop room, the recipe's ROI depth.
+    assert settings.roi_size == (35, 106)
+    assert (settings.top_fraction, settings.bottom_fraction) == (0.05, 0.75)
+    assert ExtractorSettings().bottom_fraction == 0.5  # what a deployment would get unaided
+    assert record["input_size"] == [32, 96] and record["crop_margin"] == 0.1
+    assert (record["roi_mode"], record["mirror_side"], record["flank"]) == (
+        "extract", "none", "declared")
+    assert str(path) in capsys.readouterr().out
+
+
 def test_export_of_a_folder_that_is_no_run_fails_clearly(tmp_path, capsys):
     status = main(["export", "--run", str(tmp_path), "--format", "tflite"])
     assert status == 1

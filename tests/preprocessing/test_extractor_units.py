@@ -141,3 +141,14 @@ def test_fins_touching_the_border_are_detached_but_a_cut_body_is_not():
     cv2.ellipse(cut, (360, 100), (120, 35), 0, 0, 360, 1, thickness=-1)  # runs off the right
     _, contact = detach_from_border(cut.astype(bool))
     assert contact > 30
+
+
+def test_pairs_given_as_lists_become_tuples_with_the_same_cache_key():
+    """Settings read from YAML or JSON (lists) equal those written in Python (tuples)."""
+    from lateral_keras.preprocessing.cache import settings_digest
+
+    listed = ExtractorSettings(roi_size=[32, 128], hue_band=[70.0, 170.0])
+    written = ExtractorSettings(roi_size=(32, 128), hue_band=(70.0, 170.0))
+    assert listed == written and listed.roi_size == (32, 128) and listed.hue_band == (70, 170)
+    assert settings_digest(listed, "extract") == settings_digest(written, "extract")
+    assert ExtractorSettings(roi_size=None).roi_size is None
