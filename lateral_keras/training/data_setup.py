@@ -148,10 +148,8 @@ def deployment_preprocessing(config):
         0.75
     """
     pre = config.preprocessing
-    settings = extractor_settings(config)
-    settings["roi_size"] = list(settings["roi_size"])
     return {
-        "extractor_settings": settings,
+        "extractor_settings": extractor_settings(config),
         **prepare_options(config),
         "input_size": list(pre.input_size),
         "crop_margin": pre.augment.crop_margin,
