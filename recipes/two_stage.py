@@ -56,10 +56,12 @@ def main(argv=None):
     from lateral_keras.training.both_stages import train_both_stages
     from lateral_keras.training.data_setup import prepare_data
     from lateral_keras.training.run_folder import RunFolder
+    from lateral_keras.training.stage_one_source import check_stage_one_source
 
     verbose = 0 if args.quiet else 2
     timings = {}
     try:
+        check_stage_one_source(config)
         run = RunFolder(config, restart=args.restart).open()
         log.info("Run folder: %s", run.path)
         start = time.time()

@@ -204,7 +204,9 @@ class StageOneConfig:
     jit_compile: bool = setting(
         False, "XLA compilation of stage one's train step, and of stage two's end to end "
         "(slows MobileNetV2 on CPU)")
-    sub_name: str | None = setting(None, "run name of a stage one to reuse (two-file style)")
+    sub_name: str | None = setting(
+        None, "run whose finished stage one this run copies instead of training its own "
+        "(two-file style; same seed, data, preprocessing and stage_one settings)")
 
 
 @dataclass

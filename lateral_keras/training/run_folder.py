@@ -34,6 +34,37 @@ def _with_defaults(saved, defaults):
     return merged
 
 
+def setting_differences(old, new, sections):
+    """Lines ``key: old -> new`` for every setting of ``sections`` that differs.
+
+    Args:
+        old, new: config dicts (``Config.to_dict()`` or ``saved_settings``).
+        sections: top-level keys to compare.
+
+    Returns:
+        List of str, empty when the sections agree.
+
+    Example:
+        >>> setting_differences({"seed": 0}, {"seed": 1}, ["seed"])
+        ['seed: 0 -> 1']
+    """
+    return [line for section in sections
+            for line in _differences({section: old.get(section)}, {section: new.get(section)})]
+
+
+def saved_settings(config_path):
+    """The settings of a saved ``config.yaml``, with the defaults of settings added since.
+
+    Args:
+        config_path: a run folder's ``config.yaml``.
+
+    Returns:
+        Nested dict like ``Config.to_dict()``.
+    """
+    with open(config_path, encoding="utf-8") as f:
+        return _with_defaults(yaml.safe_load(f) or {}, Config().to_dict())
+
+
 class RunFolder:
     """The outputs of one run, and the rules that make re-running it safe.
 
@@ -79,14 +110,8 @@ class RunFolder:
         if self.restart and os.path.isdir(self.path):
             shutil.rmtree(self.path)
         if os.path.exists(config_path):
-            with open(config_path, encoding="utf-8") as f:
-                old = _with_defaults(yaml.safe_load(f) or {}, Config().to_dict())
-            new = self.config.to_dict()
-            changed = [
-                line
-                for section in TRAINING_SECTIONS
-                for line in _differences({section: old.get(section)}, {section: new[section]})
-            ]
+            changed = setting_differences(saved_settings(config_path), self.config.to_dict(),
+                                          TRAINING_SECTIONS)
             if changed:
                 raise ConfigError(
                     f"Run folder {self.path} was made with other settings:\n  "

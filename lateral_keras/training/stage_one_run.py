@@ -16,6 +16,7 @@ from lateral_keras.training.stage_one import (
     stage_one_epochs,
     stage_one_targets,
 )
+from lateral_keras.training.stage_one_source import check_stage_one_source, reuse_stage_one
 from lateral_keras.training.stage_start import start_stage
 from lateral_keras.training.stage_two_run import store_training_embeddings
 from lateral_keras.training.whitening import whitened_embedder
@@ -77,8 +78,10 @@ def stage_one_stream(config, train, shard=(0, 1), batches=1):
 def train_stage_one(config, run, data, *, verbose=1):
     """Train (or resume, or reuse) stage one and return the embedder.
 
-    A finished stage (``stage_one.done.json`` in the run folder) is loaded, not retrained. An
-    interrupted one resumes from its last backup (``BackupAndRestore``).
+    A finished stage (``stage_one.done.json`` in the run folder) is loaded, not retrained; so
+    is the finished stage one of the run ``stage_one.sub_name`` names, copied into this run
+    first (``stage_one_source``). An interrupted one resumes from its last backup
+    (``BackupAndRestore``).
 
     Args:
         config: the run's ``Config``.
@@ -90,6 +93,9 @@ def train_stage_one(config, run, data, *, verbose=1):
         The embedder model (ROI image in [0, 255] -> embedding), with the best weights and,
         with ``stage_one.whitening``, a within-class whitening fitted on the training fish.
     """
+    source = None if run.is_done("stage_one") else check_stage_one_source(config)
+    if source is not None:
+        reuse_stage_one(config, run, source)
     strategy, run, model_path, finished = start_stage(config, run, "stage_one", "embedder.keras")
     if finished is not None:
         return finished

@@ -82,6 +82,22 @@ def test_recipe_end_to_end_writes_the_run_folder(tmp_path):
     # A changed training setting under the same sub_name stops before any work.
     changed = run_recipe(tmp_path, "q=8")
     assert changed.returncode == 2 and "stage_two.q: 4 -> 8" in changed.stderr
+    # Another run reuses the finished stage one (stage_one.sub_name) and trains stage two only.
+    reused = run_recipe(tmp_path, "sub_name=reuse", "stage_one.sub_name=tiny", "q=8")
+    assert reused.returncode == 0, reused.stderr[-3000:]
+    assert "Stage one reused from" in reused.stderr
+    other = tmp_path / "runs" / "reuse"
+    embedder = (run / "models" / "embedder.keras").read_bytes()
+    assert (other / "models" / "embedder.keras").read_bytes() == embedder
+    reused_metrics = json.loads((other / "metrics.json").read_text())
+    for key in ("eer", "rank1"):
+        assert reused_metrics["embeddings"][key] == pytest.approx(
+            recipe_metrics["embeddings"][key], rel=1e-6, abs=1e-9)
+    # ... but not one trained with other stage-one settings: that stops before any work.
+    refused = run_recipe(tmp_path, "sub_name=other", "stage_one.sub_name=tiny",
+                         "stage_one.arc_margin=0.3")
+    assert refused.returncode == 2 and "stage_one.arc_margin: 0.5 -> 0.3" in refused.stderr
+    assert not (tmp_path / "runs" / "other").exists()
 
 
 @pytest.mark.slow
