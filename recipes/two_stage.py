@@ -74,7 +74,11 @@ def main(argv=None):
     log.info("Split: %d / %d / %d identities, %s images (train / val / eval)",
              len(data.split.train), len(data.split.val), len(data.split.eval), counts)
 
-    embedder, codes = train_both_stages(config, run, data, verbose=verbose, timings=timings)
+    try:
+        embedder, codes = train_both_stages(config, run, data, verbose=verbose, timings=timings)
+    except ConfigError as err:  # e.g. a reused stage one trained on another split
+        log.error("%s", err)
+        return 2
 
     try:
         report = evaluate_and_report(config, run, data, embedder, codes, timings=timings,

@@ -98,6 +98,13 @@ def test_recipe_end_to_end_writes_the_run_folder(tmp_path):
                          "stage_one.arc_margin=0.3")
     assert refused.returncode == 2 and "stage_one.arc_margin: 0.5 -> 0.3" in refused.stderr
     assert not (tmp_path / "runs" / "other").exists()
+    # ... nor one trained on another split (here: its split file edited afterwards).
+    split = json.loads((run / "split.json").read_text())
+    split["train"], split["eval"] = split["eval"], split["train"]
+    (run / "split.json").write_text(json.dumps(split))
+    moved = run_recipe(tmp_path, "sub_name=third", "stage_one.sub_name=tiny")
+    assert moved.returncode == 2 and "split.json is missing or differs" in moved.stderr
+    assert not (tmp_path / "runs" / "third" / "stage_one.done.json").exists()
 
 
 @pytest.mark.slow
