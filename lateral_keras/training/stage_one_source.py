@@ -16,6 +16,7 @@ python recipes/two_stage.py --set sub_name=margin_1 --set stage_one.sub_name=bas
 ```
 """
 
+import copy
 import json
 import logging
 import os
@@ -30,8 +31,8 @@ logger = logging.getLogger(__name__)
 SOURCE_SECTIONS = ("seed", "data", "preprocessing", "stage_one")
 """Settings a reused stage one must have been trained with: they decide its weights and split."""
 
-_COPIED = (("models", "embedder.keras"), ("stage_one_history.csv",))
-_EMBEDDINGS = ("embeddings", "train.npz")
+_MODEL = ("models", "embedder.keras")
+_OPTIONAL = (("stage_one_history.csv",), ("embeddings", "train.npz"))
 
 
 def stage_one_source(config):
@@ -54,7 +55,7 @@ def stage_one_source(config):
 def _stage_one_settings(settings):
     """The settings to compare, less the source's name and the class count (filled in from
     the data during preparation; the split comparison covers it)."""
-    settings = json.loads(json.dumps(settings))
+    settings = copy.deepcopy(settings)
     settings.get("stage_one", {}).pop("sub_name", None)
     settings.get("data", {}).pop("num_classes", None)
     return settings
@@ -95,7 +96,6 @@ def _read_json(path):
 
 
 def _copy(source, target):
-    os.makedirs(os.path.dirname(target), exist_ok=True)
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
 
@@ -103,8 +103,8 @@ def _copy(source, target):
 def reuse_stage_one(config, run, source):
     """Copy the finished stage one of ``source`` into ``run`` and mark it done there.
 
-    The precomputed training embeddings come along when both runs use the same
-    ``stage_two.views_per_image``; otherwise stage two embeds its own views.
+    The precomputed training embeddings come along; stage two embeds its own views when
+    their number is not this run's ``stage_two.views_per_image`` (``training_embeddings``).
 
     Args:
         config: the run's ``Config``.
@@ -123,13 +123,10 @@ def reuse_stage_one(config, run, source):
             f"differs from {run.file('split.json')}; a stage one is reused only with the split "
             "it was trained on."
         )
-    for parts in _COPIED:
+    _copy(os.path.join(source, *_MODEL), run.file(*_MODEL))
+    for parts in _OPTIONAL:
         if os.path.exists(os.path.join(source, *parts)):
             _copy(os.path.join(source, *parts), run.file(*parts))
-    views = saved_settings(os.path.join(source, "config.yaml"))["stage_two"]["views_per_image"]
-    embeddings = os.path.join(source, *_EMBEDDINGS)
-    if views == config.stage_two.views_per_image and os.path.exists(embeddings):
-        _copy(embeddings, run.file(*_EMBEDDINGS))
     info = _read_json(os.path.join(source, "stage_one.done.json"))
     run.mark_done("stage_one", {**info, "reused_from": os.path.abspath(source)})
     logger.info("Stage one reused from %s", source)

@@ -40,7 +40,8 @@ def training_embeddings(config, run, embedder, part):
 
     Cached in the run folder (``embeddings/train.npz``), since the backbone is frozen; stage
     one stores them there when its whitening fit embedded these views already
-    (``store_training_embeddings``).
+    (``store_training_embeddings``). A cache of another number of views (one copied from a
+    reused stage one with another ``views_per_image``) is embedded again.
 
     Args:
         config: the run's ``Config`` (``stage_two.views_per_image``).
@@ -52,11 +53,12 @@ def training_embeddings(config, run, embedder, part):
         ``(embeddings (n * views, d) float32, labels (n * views,) int32)``.
     """
     path = run.file(*TRAINING_EMBEDDINGS)
+    views = config.stage_two.views_per_image
     if os.path.exists(path):
         with np.load(path) as stored:
-            return stored["embeddings"], stored["labels"]
-    embeddings, labels = embedding_views(embedder, config, part,
-                                         config.stage_two.views_per_image)
+            if len(stored["labels"]) == views * len(part.records):
+                return stored["embeddings"], stored["labels"]
+    embeddings, labels = embedding_views(embedder, config, part, views)
     _save_embeddings(path, embeddings, labels)
     return embeddings, labels
 

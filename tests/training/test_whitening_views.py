@@ -61,3 +61,26 @@ def test_too_few_views_or_end_to_end_are_not_stored(tmp_path):
         folder = Folder(tmp_path / overrides[0].split("=")[0])
         store_training_embeddings(other, folder, views, labels, len(part.records))
         assert not os.path.exists(os.path.join(folder.path, "embeddings", "train.npz"))
+
+
+def test_a_cache_of_another_view_count_is_embedded_again(tmp_path, monkeypatch):
+    """A reused stage one's cache of 3 views serves a run of 3 views, not one of 2."""
+    part = roi_part(tmp_path)
+    n = len(part.records)
+    three = np.arange(3 * n * 2, dtype=np.float32).reshape(3 * n, 2)
+    folder = Folder(tmp_path / "run")
+    store_training_embeddings(load_config(overrides=SMALL + ["stage_two.views_per_image=3"]),
+                              folder, three, np.tile(part.labels, 3), n)
+    calls = []
+
+    def embed(embedder, config, part, views):
+        calls.append(views)
+        return np.ones((views * n, 2), np.float32), np.tile(part.labels, views)
+
+    monkeypatch.setattr(stage_two_run, "embedding_views", embed)
+    same = training_embeddings(load_config(overrides=SMALL + ["stage_two.views_per_image=3"]),
+                               folder, None, part)
+    assert calls == [] and np.array_equal(same[0], three)
+    fewer = training_embeddings(load_config(overrides=SMALL + ["stage_two.views_per_image=2"]),
+                                folder, None, part)
+    assert calls == [2] and fewer[0].shape == (2 * n, 2) and np.all(fewer[0] == 1)
