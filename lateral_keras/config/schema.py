@@ -154,8 +154,8 @@ class StageOneConfig:
     epochs: int | None = setting(
         None, "stage-one epochs; null = the whole number nearest to stage_one.steps steps", min=1)
     steps: int = setting(
-        650, "training steps of stage one when epochs is null (8 epochs of 260 fish, 34 of 60)",
-        min=1)
+        810, "training steps of stage one when epochs is null (10 epochs of 260 fish, 43 of "
+        "60)", min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
                              choices=("adamw", "sgd"))
     base_lr: float = setting(0.002, "initial learning rate", min=0)
@@ -195,9 +195,12 @@ class StageOneConfig:
         "fish")
     whitening_shrinkage: float = setting(
         0.5, "share of the isotropic part in the whitening's covariance", min=0.01, max=1)
+    whitening_session_weight: float = setting(
+        4.0, "weight of each fish's drift between sessions against the spread of its photos "
+        "within a session, in the whitening's scatter (1: plain within-class scatter)", min=0)
     whitening_views: int = setting(
-        2, "augmented views per training image, besides the centre crop, to fit the whitening "
-        "(at least 1, so every fish has two)", min=1)
+        0, "augmented views per training image, besides the centre crop, to fit the whitening "
+        "(0: the centre crops alone, or one view where no fish has two photos)", min=0)
     run_eagerly: bool = setting(False, "debug: run eagerly (original: --mode eager_tf)")
     mixed_precision: bool = setting(
         False, "mixed float16 embedder in both stages (GPU); ArcFace and IoM stay float32")
@@ -214,7 +217,7 @@ class StageTwoConfig:
     """Deep Index-of-Max hashing on the frozen stage-one embedding."""
 
     q: int = setting(8, "IoM group size (codes take values 0..q-1)", min=2)
-    m: int = setting(1024, "number of IoM groups (code length)", min=1)
+    m: int = setting(2048, "number of IoM groups (code length)", min=1)
     T: float = setting(1.0, "softmax temperature of the soft index", min=0)
     hidden_layer_remark: str = setting(
         "1", "hidden layers before the projection", choices=("1", "2", "3", "T1", "T2")
@@ -229,13 +232,13 @@ class StageTwoConfig:
     classes_per_batch: int = setting(16, "P: identities in a P x K batch", min=2)
     batch_size: int | None = setting(None, "P x K (derived; a different value gets a notice)",
                                      min=2)
-    epochs: int = setting(20, "stage-two epochs", min=1)
+    epochs: int = setting(5, "stage-two epochs", min=1)
     base_lr: float = setting(0.001, "initial learning rate", min=0)
     w_decay: float = setting(0.0, "L2 on the projection (its N(0, 1) scale matters)", min=0)
     save_steps: int | None = setting(None, "checkpoint every N steps (default: every epoch)",
                                      min=1)
     views_per_image: int = setting(
-        3, "views per image (the centre crop, then augmented ones) for precomputed embeddings",
+        1, "views per image (the centre crop, then augmented ones) for precomputed embeddings",
         min=1)
     end_to_end: bool = setting(
         False, "train on images through the frozen backbone (slow) instead of precomputed "
@@ -285,7 +288,8 @@ class TuningConfig:
                                                                 "hyperband"))
     max_trials: int = setting(20, "number of trials", min=1)
     q_values: list = setting([2, 4, 8, 16, 32, 64], "q values searched", min=2)
-    m_values: list = setting([32, 64, 128, 256, 512, 1024], "m values searched", min=1)
+    m_values: list = setting([32, 64, 128, 256, 512, 1024, 2048], "m values searched",
+                            min=1)
     margin_values: list = setting([0.3, 0.4, 0.5, 0.6], "ArcFace margins (--search-margin)",
                                   min=0)
     search_margin: bool = setting(False, "also search the ArcFace margin")

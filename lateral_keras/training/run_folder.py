@@ -23,6 +23,11 @@ def _differences(old, new, prefix=""):
             yield f"{prefix}{key}: {a!r} -> {b!r}"
 
 
+BEFORE_THEY_EXISTED = {"stage_one": {"whitening_session_weight": 1.0}}
+"""Settings added with a default other than what runs saved before them did: the value that
+reproduces those runs (plain within-class whitening)."""
+
+
 def _with_defaults(saved, defaults):
     """``saved`` settings, with the defaults of settings added to the package after it was saved."""
     merged = dict(defaults)
@@ -53,7 +58,8 @@ def setting_differences(old, new, sections):
 
 
 def saved_settings(config_path):
-    """The settings of a saved ``config.yaml``, with the defaults of settings added since.
+    """The settings of a saved ``config.yaml``, with the defaults of settings added since
+    (``BEFORE_THEY_EXISTED`` where their default is not what the run did).
 
     Args:
         config_path: a run folder's ``config.yaml``.
@@ -62,7 +68,8 @@ def saved_settings(config_path):
         Nested dict like ``Config.to_dict()``.
     """
     with open(config_path, encoding="utf-8") as f:
-        return _with_defaults(yaml.safe_load(f) or {}, Config().to_dict())
+        saved = yaml.safe_load(f) or {}
+    return _with_defaults(saved, _with_defaults(BEFORE_THEY_EXISTED, Config().to_dict()))
 
 
 class RunFolder:

@@ -51,3 +51,18 @@ def test_settings_added_later_count_as_their_default(tmp_path):
     path.write_text(yaml.safe_dump(saved))
     with pytest.raises(ConfigError, match="stage_one.pooling: 'flatten' -> 'height'"):
         RunFolder(config_for(tmp_path, "stage_one.pooling=height")).open()
+
+
+def test_a_run_from_before_the_session_weight_did_plain_whitening(tmp_path):
+    import yaml
+
+    RunFolder(config_for(tmp_path)).open().mark_done("stage_one")
+    path = tmp_path / "r" / "config.yaml"
+    saved = yaml.safe_load(path.read_text())
+    del saved["stage_one"]["whitening_session_weight"]
+    path.write_text(yaml.safe_dump(saved))
+    with pytest.raises(ConfigError, match="stage_one.whitening_session_weight: 1.0 -> 4.0"):
+        RunFolder(config_for(tmp_path)).open()
+    path.write_text(yaml.safe_dump(saved))
+    old = config_for(tmp_path, "stage_one.whitening_session_weight=1")
+    assert RunFolder(old).open().is_done("stage_one")

@@ -108,8 +108,8 @@ def test_training_loss_is_the_label_smoothed_cross_entropy_of_the_margin_logits(
 @pytest.mark.parametrize(
     "overrides, steps_per_epoch, epochs",
     [
-        ([], 82, 8),  # the default 260 training fish: 650 / 82 = 7.9
-        ([], 19, 34),  # 60 training fish: 650 / 19 = 34.2
+        ([], 82, 10),  # the default 260 training fish: 810 / 82 = 9.9
+        ([], 19, 43),  # 60 training fish: 810 / 19 = 42.6
         (["stage_one.steps=750"], 19, 39),  # 39.47
         (["stage_one.steps=10"], 82, 1),  # never fewer than one epoch
         (["stage_one.steps=100"], 30, 3),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lateral_keras.config import load_config
+from lateral_keras.preprocessing.cache import CachedRoi
 from lateral_keras.training.data_setup import PartData
 from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
 from lateral_keras.training.stage_two_run import build_trainer, training_stream
@@ -34,16 +35,18 @@ def tiny_embedder():
 
 
 def roi_part(tmp_path, n_ids=3, per_id=3):
+    """`n_ids` fish of `per_id` cached ROIs each, photo `i` of a fish in session `i % 2`."""
     rng = np.random.default_rng(0)
-    paths, labels = [], []
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    records, labels = [], []
     for identity in range(n_ids):
         pattern = rng.integers(0, 256, (18, 35, 3), dtype=np.uint8)
         for i in range(per_id):
             path = str(tmp_path / f"id{identity}_{i}.png")
             cv2.imwrite(path, pattern)
-            paths.append(path)
+            records.append(CachedRoi(path, f"id{identity}", f"SESSION{i % 2 + 1}", "left", path))
             labels.append(identity)
-    return PartData(paths, np.array(labels, np.int32))
+    return PartData(records, np.array(labels, np.int32))
 
 
 def test_end_to_end_trains_only_the_projection_through_the_frozen_embedder(tmp_path):

@@ -80,14 +80,70 @@ def test_bad_shapes_and_singletons():
         within_class_whitening(np.eye(3), np.arange(3))
 
 
-def test_config_asks_for_at_least_one_augmented_view():
-    # With the centre crop alone, a dataset of one photo per fish would leave the whitening
-    # nothing to fit only after stage one trained: the config stops it before any work.
-    from lateral_keras.config import ConfigError, load_config
+def _sessions_scatter_by_loops(x, labels, sessions, weight):
+    """S_in + weight * S_between, each image and each (fish, session) group visited in turn."""
+    units = [row / np.sqrt(sum(v * v for v in row)) for row in x]
+    dim = len(units[0])
+    inside, between = np.zeros((dim, dim)), np.zeros((dim, dim))
+    for label in set(labels.tolist()):
+        members = [i for i, lab in enumerate(labels) if lab == label]
+        centre = sum(units[i] for i in members) / len(members)
+        for session in {sessions[i] for i in members}:
+            group = [i for i in members if sessions[i] == session]
+            session_centre = sum(units[i] for i in group) / len(group)
+            for i in group:
+                inside += np.outer(units[i] - session_centre, units[i] - session_centre)
+                between += np.outer(session_centre - centre, session_centre - centre)
+    return (inside + weight * between) / len(units)
 
-    with pytest.raises(ConfigError, match="stage_one.whitening_views"):
-        load_config([], ["stage_one.whitening_views=0"])
-    assert load_config([], []).stage_one.whitening_views >= 1
+
+def test_session_weight_scales_the_drift_between_sessions():
+    x, labels = _clusters(seed=4)
+    sessions = np.array([f"S{(i // 3) % 4}" for i in range(len(x))])  # uneven groups of 3
+    for weight in (0.0, 4.0):
+        scatter = _sessions_scatter_by_loops(x, labels, sessions, weight)
+        _, matrix = within_class_whitening(x, labels, shrinkage=1e-9, sessions=sessions,
+                                           session_weight=weight)
+        np.testing.assert_allclose(matrix.T @ scatter @ matrix, np.eye(5), atol=1e-3)
+
+
+def test_session_weight_one_or_one_session_per_fish_is_the_plain_whitening():
+    x, labels = _clusters(seed=5)
+    plain = within_class_whitening(x, labels, shrinkage=0.2)
+    sessions = np.arange(len(x)) % 3
+    one = within_class_whitening(x, labels, shrinkage=0.2, sessions=sessions, session_weight=1)
+    single = within_class_whitening(x, labels, shrinkage=0.2, sessions=np.zeros(len(x)),
+                                    session_weight=7.0)
+    for other in (one, single):
+        np.testing.assert_allclose(other[0], plain[0], atol=1e-6)
+        np.testing.assert_allclose(other[1], plain[1], rtol=1e-4, atol=1e-5)
+
+
+def test_a_heavier_session_weight_flattens_the_drift_direction():
+    # Each fish drifts along the first axis from session to session and its photos of one
+    # session spread along the second by as much: with the drift weighted 4 times, the
+    # whitening shrinks the first axis to half of the second (1 / sqrt(4)).
+    rows, labels, sessions = [], [], []
+    for fish in range(20):
+        for session, drift in enumerate((-0.1, 0.1)):
+            for photo in (-0.1, 0.1):
+                rows.append([drift, photo, 10.0 + fish])
+                labels.append(fish)
+                sessions.append(session)
+    x, labels = np.array(rows), np.array(labels)
+    _, plain = within_class_whitening(x, labels, shrinkage=1e-6, sessions=sessions)
+    _, heavy = within_class_whitening(x, labels, shrinkage=1e-6, sessions=sessions,
+                                      session_weight=4.0)
+    np.testing.assert_allclose(plain[0, 0] / plain[1, 1], 1.0, rtol=1e-3)
+    np.testing.assert_allclose(heavy[0, 0] / heavy[1, 1], 0.5, rtol=1e-3)
+
+
+def test_bad_session_arguments():
+    x, labels = _clusters()
+    with pytest.raises(ValueError, match="session_weight"):
+        within_class_whitening(x, labels, sessions=labels, session_weight=-1.0)
+    with pytest.raises(ValueError, match="one session per embedding"):
+        within_class_whitening(x, labels, sessions=labels[:-1])
 
 
 def test_default_stage_two_trains_on_the_whitening_views():

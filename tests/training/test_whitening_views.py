@@ -84,3 +84,15 @@ def test_a_cache_of_another_view_count_is_embedded_again(tmp_path, monkeypatch):
     fewer = training_embeddings(load_config(overrides=SMALL + ["stage_two.views_per_image=2"]),
                                 folder, None, part)
     assert calls == [2] and fewer[0].shape == (2 * n, 2) and np.all(fewer[0] == 1)
+
+
+def test_centre_crops_alone_unless_no_fish_has_two_photos(tmp_path):
+    config = load_config(overrides=["input_size=[16, 32]", "stage_one.whitening_views=0"])
+    several = roi_part(tmp_path / "several", per_id=3)
+    _, (views, labels) = whitened_embedder(tiny_embedder(), config, several)
+    assert views.shape == (len(several.records), 8)
+    np.testing.assert_array_equal(labels, several.labels)
+    single = roi_part(tmp_path / "single", per_id=1)
+    _, (views, labels) = whitened_embedder(tiny_embedder(), config, single)
+    assert views.shape == (2 * len(single.records), 8)  # one augmented view was added
+    np.testing.assert_array_equal(labels, np.tile(single.labels, 2))

@@ -18,7 +18,7 @@ from lateral_keras.tuning.space import trial_config
 def test_default_space_is_q_and_m_with_the_config_values_as_defaults():
     config = load_config()
     assert searched_values(config) == {"q": [2, 4, 8, 16, 32, 64],
-                                       "m": [32, 64, 128, 256, 512, 1024]}
+                                       "m": [32, 64, 128, 256, 512, 1024, 2048]}
     hp = keras_tuner.HyperParameters()
     assert declare(hp, config) == {"q": config.stage_two.q, "m": config.stage_two.m}
     assert set(hp.values) == {"q", "m"}
