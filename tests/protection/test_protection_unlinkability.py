@@ -59,3 +59,18 @@ def test_same_key_codes_are_linkable_and_codes_across_keys_are_not():
     assert same.d_sys > 0.95
     assert across.d_sys < 0.05
     assert across.num_bins == m + 1 and across.num_mated == len(ma)
+
+
+@pytest.mark.parametrize("low, high", [(0, 8), (0, 256), (-3, 300)])  # uint8 path, then not
+def test_pair_collision_scores_count_equal_positions_like_a_loop(low, high):
+    rng = np.random.default_rng(7)
+    m = 24
+    codes_a = rng.integers(low, high, (6, m))
+    codes_b = codes_a.copy()
+    codes_b[:, ::3] = rng.integers(low, high, (6, m // 3))  # some positions change
+    index_a, index_b = rng.integers(0, 6, (2, 40))
+    expected = [sum(int(codes_a[i, k] == codes_b[j, k]) for k in range(m)) / m
+                for i, j in zip(index_a, index_b)]
+    got = pair_collision_scores(codes_a, codes_b, index_a, index_b, m, chunk=7)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got.dtype == np.float64
