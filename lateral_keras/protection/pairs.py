@@ -57,7 +57,6 @@ def _as_small_ints(codes):
     """Integer `codes` as uint8 when every value is in 0..255 (equal values stay equal), else as
     given."""
     codes = np.asarray(codes)
-    small = codes.size and 0 <= codes.min() and codes.max() <= 255
-    if np.issubdtype(codes.dtype, np.integer) and small:
-        return codes.astype(np.uint8)
-    return codes
+    if not np.issubdtype(codes.dtype, np.integer) or codes.size == 0:
+        return codes
+    return codes.astype(np.uint8) if 0 <= codes.min() and codes.max() <= 255 else codes
