@@ -133,6 +133,12 @@ def _check_consistency(config):
             "window and every image flat. Use null for the whole ROI or a larger window. "
             "Received: standardize_window=[1, 1]"
         )
+    crops = config.evaluation.test_time_crops
+    if not crops or len(set(crops)) != len(crops):
+        raise ConfigError(
+            "evaluation.test_time_crops must name at least one crop, each once (e.g. [centre]). "
+            f"Received: test_time_crops={crops}"
+        )
     shares = config.data.split_fractions
     if sum(shares) > 1 + 1e-9:
         raise ConfigError(f"data.split_fractions must sum to at most 1. Received: {shares}")

@@ -31,6 +31,8 @@ def setting(default, help, **checks):
 BACKBONES = ("ResNet50", "MobileNetV2", "VGG16", "ResNet18", "SmallCNN", "Insight_ResNet100")
 HEADS = ("ArcHead", "NormHead")
 FLANK_MODES = ("detect", "declared", "left", "right")  # data.sides.known_flank
+CROP_POSITIONS = ("centre", "top_left", "top_right", "bottom_left", "bottom_right")
+"""Positions of the fixed crops of test-time augmentation (``evaluation.test_time_crops``)."""
 METRIC_LOSSES = (
     "batch_hard_triplet",
     "batch_all_triplet_loss",
@@ -264,6 +266,10 @@ class EvaluationConfig:
     """The evaluation protocol (SPEC section 1)."""
 
     eval_batch_size: int = setting(128, "batch size for embedding extraction", min=1)
+    test_time_crops: list = setting(
+        ["centre"], "crops of each ROI whose embeddings are averaged when photos are evaluated, "
+        "enrolled or identified (test-time augmentation, e.g. [centre, top_left, "
+        "bottom_right]; [centre]: the evaluation stack's one crop)", choices=CROP_POSITIONS)
     max_impostors: int | None = setting(None, "sample this many impostor pairs (default all)",
                                         min=1)
     far_targets: list = setting([1e-1, 1e-2, 1e-3, 1e-4], "FAR values for TAR@FAR", min=0, max=1)

@@ -74,6 +74,9 @@ def evaluate_and_report(config, run, data, embedder, code_model, *, timings=None
                         progress=None):
     """Evaluate every feature kind and write the run's report files.
 
+    Each photo's embedding is the mean over ``evaluation.test_time_crops`` (evaluation and
+    validation photos alike, so the threshold fits the figures).
+
     Args:
         config: the run's `Config`.
         run: the `RunFolder`.
@@ -106,9 +109,10 @@ def evaluate_and_report(config, run, data, embedder, code_model, *, timings=None
         for line, reason in pair_list.skipped:
             logger.warning("%s line %d skipped: %s", path, line, reason)
     step("embed")
-    eval_embeddings = embed(embedder, config, part)
+    crops = config.evaluation.test_time_crops
+    eval_embeddings = embed(embedder, config, part, crops=crops)
     eval_sets = feature_sets(config, eval_embeddings, code_model)
-    val_sets = feature_sets(config, embed(embedder, config, val), code_model)
+    val_sets = feature_sets(config, embed(embedder, config, val, crops=crops), code_model)
     step("thresholds")
     thresholds = validation_thresholds(val_sets, val, data.session_order, config)
     write_json(run.file("thresholds.json"), thresholds)

@@ -122,6 +122,14 @@ def _side_section(kinds, verification, identification):
             figure_table(columns, [*verification[:3], *identification[:2]])]
 
 
+def _crops_line(crops):
+    """How each photo was embedded (``evaluation.test_time_crops``)."""
+    if crops == ["centre"]:
+        return "Each photo: its ROI's centre crop."
+    return (f"Each photo: the mean embedding of {len(crops)} crops of its ROI "
+            f"({', '.join(crops).replace('_', ' ')}).")
+
+
 def write_report(config, run, report, protection_markdown):
     """Write `report.md` in the run folder.
 
@@ -147,7 +155,7 @@ def write_report(config, run, report, protection_markdown):
         f"Backbone {config.stage_one.backbone_type} + {config.stage_one.head_type}, embedding "
         f"{config.stage_one.embd_shape}"
         f"{' (within-class whitened)' if config.stage_one.whitening else ''}; IoM m={two.m}, "
-        f"q={two.q}, loss {two.loss_fun}.", "",
+        f"q={two.q}, loss {two.loss_fun}. {_crops_line(config.evaluation.test_time_crops)}", "",
         f"Evaluation identities: {counts['identities']} fish, {counts['images']} images, "
         f"sessions {', '.join(counts['sessions'])}; gallery = each fish's first session, probes "
         "= its later sessions (cross-session); "

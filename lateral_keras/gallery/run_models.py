@@ -55,6 +55,9 @@ class RunModels:
     def templates(self, records, kind, key=None, permute_positions=False):
         """Templates of cached ROI records: embeddings, or (keyed) codes.
 
+        Each ROI's embedding is the mean over the run's ``evaluation.test_time_crops``, as in
+        its evaluation, so templates and the run's threshold agree.
+
         Args:
             records: `CachedRoi` list.
             kind: `"codes"` or `"embeddings"`.
@@ -68,7 +71,8 @@ class RunModels:
         from lateral_keras.training.inputs import embed
 
         part = PartData(list(records), np.zeros(len(records), np.int32))
-        embeddings = embed(self.embedder, self.config, part)
+        embeddings = embed(self.embedder, self.config, part,
+                           crops=self.config.evaluation.test_time_crops)
         if kind == "embeddings":
             return embeddings
         codes = np.asarray(self.code_model.predict(embeddings, verbose=0), dtype=np.int32)

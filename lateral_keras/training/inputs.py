@@ -60,7 +60,7 @@ def image_dataset(config, part, *, training, batch_size, labels=True, seed=None,
     )
 
 
-def embed(model, config, part, *, training=False, seed=None, images=None):
+def embed(model, config, part, *, training=False, seed=None, images=None, crops=("centre",)):
     """Features of every image of ``part``, in record order.
 
     Args:
@@ -70,15 +70,46 @@ def embed(model, config, part, *, training=False, seed=None, images=None):
         training: apply the training augmentation (for extra views), else the evaluation path.
         seed: augmentation seed of this view.
         images: the part's decoded ROIs (``roi_images``), to decode once for several views.
+        crops: evaluation path only: crop positions (``TTA_POSITIONS``) whose features are
+            averaged per image (the recipe's ``evaluation.test_time_crops``); the default, the
+            centre alone, is the evaluation stack's crop.
 
     Returns:
         float32 array ``(len(part.records), d)``.
+
+    Example:
+        >>> embed(embedder, config, part, crops=["centre", "top_left"])  # doctest: +SKIP
     """
+    if not training and list(crops) != ["centre"]:
+        return _mean_of_crops(model, config, part, list(crops), images)
     dataset = image_dataset(
         config, part, training=training, batch_size=config.evaluation.eval_batch_size,
         labels=False, seed=seed, shuffle=False, images=images,
     )
     return np.asarray(model.predict(dataset, verbose=0), dtype=np.float32)
+
+
+def _mean_of_crops(model, config, part, crops, images):
+    """``embed``'s test-time crops: every crop of a batch of ROIs in one ``predict`` batch."""
+    import tensorflow as tf
+
+    from lateral_keras.preprocessing.augment import as_augment_settings
+    from lateral_keras.preprocessing.augment_tta import crop_offsets
+
+    settings = as_augment_settings(augment_settings(config))
+    offsets = crop_offsets(settings.resize_hw, settings.input_size, crops)
+    height, width = settings.input_size
+    images = roi_images(config, part) if images is None else images
+
+    def views(batch):  # (b, H, W, 3) uint8 -> (b * views, h, w, 3) float32, image by image
+        stacked = tf.stack([batch[:, top : top + height, left : left + width]
+                            for top, left in offsets], axis=1)
+        return tf.reshape(tf.cast(stacked, tf.float32), (-1, height, width, 3))
+
+    per_batch = max(1, config.evaluation.eval_batch_size // len(crops))
+    dataset = tf.data.Dataset.from_tensor_slices(images).batch(per_batch).map(views)
+    features = np.asarray(model.predict(dataset.prefetch(1), verbose=0), dtype=np.float32)
+    return features.reshape(len(part.records), len(crops), -1).mean(axis=1)
 
 
 def embedding_views(model, config, part, views):

@@ -69,8 +69,13 @@ def setup(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "lateral_keras.protection.assessment", fake)
     val, part = _part(tmp_path, "v", 6, 2), _part(tmp_path, "e", 10, 2)
     features = {id(val): _features(val, 1), id(part): _features(part, 2)}
-    monkeypatch.setattr(run_evaluation, "embed",
-                        lambda model, config, p: features[id(p)])
+    seen_crops = []
+
+    def embed(model, config, p, crops):
+        seen_crops.append((p, crops))
+        return features[id(p)]
+
+    monkeypatch.setattr(run_evaluation, "embed", embed)
     pairs = tmp_path / "pairs.csv"
     pairs.write_text("image_a,image_b,genuine\nS1/e0/img_0.jpg,S3/e0/img_1.jpg,1\n"
                      "S1/e0/img_0.jpg,S2/e4/img_1.jpg,0\nS2/e3/img_0.jpg,S3/e3/img_0.jpg,1\n"
@@ -88,7 +93,8 @@ def setup(tmp_path, monkeypatch):
                                                     FakeCodeModel())
         return report, run_folder
 
-    return types.SimpleNamespace(run=run, val=val, part=part, features=features, calls=calls)
+    return types.SimpleNamespace(run=run, val=val, part=part, features=features, calls=calls,
+                                 crops=seen_crops)
 
 
 def test_report_figures_equal_metrics_recomputed_from_saved_scores(setup):
@@ -172,6 +178,8 @@ def test_report_files_plots_and_protection_section(setup):
     text = open(run.file("report.md")).read()
     assert "Unlinkability D<->sys: 0.01 (fake)" in text
     assert f"embedding 512 (within-class whitened); IoM m={M}, q={Q}" in text
+    assert setup.crops == [(setup.part, ["centre"]), (setup.val, ["centre"])]  # the default
+    assert "Each photo: its ROI's centre crop." in text
     for heading in ("## Verification", "## Decisions at the validation threshold",
                     "## Per session gap", "## Templates", "## Pairs file", "## Plots",
                     "## Template protection", "vote accuracy", "open-set DIR@FAR=0.1"):
@@ -192,3 +200,11 @@ def test_missing_protection_module_is_reported_not_fatal(setup, monkeypatch):
     monkeypatch.setitem(sys.modules, "lateral_keras.protection", None)
     report, run = setup.run()
     assert report["protection"] == {"available": False}
+
+
+def test_the_configured_crops_embed_both_parts(setup):
+    _, run = setup.run("evaluation.test_time_crops=[centre, top_left, bottom_right]")
+    crops = ["centre", "top_left", "bottom_right"]
+    assert setup.crops == [(setup.part, crops), (setup.val, crops)]
+    text = open(run.file("report.md")).read()
+    assert "mean embedding of 3 crops of its ROI (centre, top left, bottom right)" in text

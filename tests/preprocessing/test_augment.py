@@ -225,6 +225,16 @@ def test_tta_views_are_fixed_crops_and_mirrors():
 
 
 @pytest.mark.backend_agnostic
+def test_crop_offsets_round_the_centre_down_and_touch_the_edges():
+    from lateral_keras.preprocessing.augment_tta import crop_offsets
+
+    offsets = crop_offsets((21, 31), (16, 24), ["centre", "top_right", "bottom_left"])
+    assert offsets == [(2, 3), (0, 7), (5, 0)]
+    with pytest.raises(ValueError, match="positions"):
+        crop_offsets((21, 31), (16, 24), [])
+
+
+@pytest.mark.backend_agnostic
 def test_layers_train_inside_a_model_fit_step():
     model = keras.Sequential(
         [
