@@ -37,16 +37,17 @@ class RunModels:
 
     def settings(self, kind, key_id=None, permute_positions=False):
         """The `GallerySettings` of templates of `kind` made by this run (and key)."""
+        crops = tuple(self.config.evaluation.test_time_crops)
         if kind == "embeddings":
             return GallerySettings("embeddings", model_hash(self.file(EMBEDDER)),
                                    embedding_dim=int(self.embedder.output.shape[-1]),
-                                   run=self.run_dir)
+                                   crops=crops, run=self.run_dir)
         stage_two = self.config.stage_two
         return GallerySettings(
             "codes", model_hash(self.file(EMBEDDER), self.file(CODE_MODEL)),
             m=int(self.code_model.output.shape[-1]), q=int(stage_two.q),
             lut=stage_two.bin_lut_loss, key_id=key_id, permute_positions=permute_positions,
-            run=self.run_dir,
+            crops=crops, run=self.run_dir,
         )
 
     def file(self, relative):

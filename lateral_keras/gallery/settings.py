@@ -8,7 +8,7 @@ KINDS = ("codes", "embeddings")
 
 # Compared between a gallery and its probes; `run` is where the models were found, for people.
 _COMPARED = ("kind", "model_hash", "m", "q", "lut", "embedding_dim", "key_id",
-             "permute_positions")
+             "permute_positions", "crops")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +25,8 @@ class GallerySettings:
         key_id: id of the key applied to the codes (`protection.key_id`), never the key; None
             for unkeyed codes.
         permute_positions: the key also permutes the code positions.
+        crops: the ROI crops each template's embedding averages (the run's
+            `evaluation.test_time_crops`); files written before it was recorded used the centre.
         run: the run folder the models came from (informative; not compared).
 
     Example:
@@ -41,9 +43,11 @@ class GallerySettings:
     embedding_dim: int | None = None
     key_id: str | None = None
     permute_positions: bool = False
+    crops: tuple = ("centre",)
     run: str | None = None
 
     def __post_init__(self):
+        object.__setattr__(self, "crops", tuple(self.crops))  # a list once read from a file
         if self.kind not in KINDS:
             raise GalleryError(f"Gallery `kind` must be one of {KINDS}. Received: {self.kind!r}")
         if self.kind == "codes" and not (isinstance(self.m, int) and isinstance(self.q, int)

@@ -15,7 +15,8 @@ from lateral_keras.gallery import (
 )
 
 SETTINGS = GallerySettings("codes", model_hash="model-a", m=32, q=4, lut="none",
-                           key_id="00ff00ff00ff00ff", run="/runs/x")
+                           key_id="00ff00ff00ff00ff", crops=("centre", "top_left"),
+                           run="/runs/x")
 
 
 def saved_gallery(tmp_path):
@@ -104,10 +105,22 @@ def test_inconsistent_contents_are_reported_as_corrupt(tmp_path):
 
 @pytest.mark.parametrize("change, field", [({"model_hash": "model-b"}, "model_hash"),
                                            ({"key_id": "1111222233334444"}, "key_id"),
-                                           ({"key_id": None}, "key_id")])
+                                           ({"key_id": None}, "key_id"),
+                                           ({"crops": ["centre"]}, "crops")])
 def test_a_loaded_gallery_refuses_another_model_or_key_naming_the_file(tmp_path, change, field):
     gallery, path = saved_gallery(tmp_path)
     loaded = load_gallery(path)
     other = GallerySettings(**{**SETTINGS.to_dict(), **change})
     with pytest.raises(GalleryError, match=rf"g\.npz: the probes .*{field}.*enrol"):
         loaded.search(gallery.features[:1].astype(int), 1, settings=other)
+
+
+def test_a_file_from_before_crops_were_recorded_was_made_with_the_centre_crop(tmp_path):
+    gallery, path = saved_gallery(tmp_path)
+    with np.load(path) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    header = json.loads(str(arrays["header"]))
+    del header["settings"]["crops"]
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(path, **arrays)
+    assert load_gallery(path).settings.crops == ("centre",)

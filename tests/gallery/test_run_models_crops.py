@@ -1,4 +1,5 @@
-"""A run's templates embed each ROI as its evaluation does: the mean over its crops."""
+"""A run's templates embed each ROI as its evaluation does (the mean over its crops), and a
+gallery records those crops."""
 
 import importlib.util
 import os
@@ -26,8 +27,12 @@ def test_templates_are_the_mean_over_the_runs_test_time_crops(tmp_path):
     models = load_run(run_dir)
     part = roi_part(tmp_path / "rois")
     assert models.config.evaluation.test_time_crops == ["centre"]  # the default
+    centre = models.settings("codes")
     crops = ["centre", "top_left", "bottom_right"]
     models.config.evaluation.test_time_crops = crops
+    # a gallery enrolled with the centre crop refuses probes embedded over three crops
+    assert centre.differences(models.settings("codes")) == [
+        "crops: ('centre',) -> ('centre', 'top_left', 'bottom_right')"]
     each = [embed(models.embedder, models.config, part, crops=[crop]) for crop in crops]
     templates = models.templates(part.records, "embeddings")
     np.testing.assert_allclose(templates, np.mean(each, axis=0), rtol=1e-5, atol=1e-5)
