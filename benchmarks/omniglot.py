@@ -15,7 +15,9 @@ HOG nearest-neighbour baselines: EER and AUC over all pairs of drawings by diffe
 rank-1 with gallery = drawers 1-5 and probes = drawers 6-20, and n-way one-shot accuracy
 (``lateral_keras.evaluation.one_shot``; 5-way and 20-way, drawn within an alphabet). The
 results table (Markdown) is printed and written to ``<out>/results.md`` and ``results.json``.
-A rerun reuses the trained stages (``--restart`` trains again).
+A rerun reuses the trained stages (``--restart`` trains again), so ``--set
+"evaluation.test_time_crops=[centre, top_left, bottom_right]"`` compares test-time crops on the
+same embedder in seconds.
 """
 
 import argparse
@@ -234,7 +236,8 @@ def main(argv=None):
         if part == "val":
             chosen = {kind: choose_baseline(kind, images, identities, drawers, alphabets,
                                             args.seed, args.trials) for kind in BASELINE_SIZES}
-        embeddings = embed(embedder, config, data.parts[part])
+        embeddings = embed(embedder, config, data.parts[part],
+                           crops=config.evaluation.test_time_crops)
         features = {
             f"raw pixels ({chosen['raw'][0]} px)": baseline_features(images, "raw",
                                                                       chosen["raw"][0]),
