@@ -5,7 +5,7 @@ import keras
 
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
-from lateral_keras.training.inputs import embed
+from lateral_keras.training.inputs import embed, roi_images
 from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor, resolve_mirror_mode
 from lateral_keras.training.photometric import photometric_jitter
 from lateral_keras.training.protocol_callback import ProtocolCallback
@@ -116,9 +116,11 @@ def train_stage_one(config, run, data, *, verbose=1):
         )
         compile_stage_one(models, settings, steps)
         distributed.synchronize_batch_norm(models.train_model, strategy)
+    val_images = roi_images(config, val)  # decoded once for every epoch's scoring
     protocol = ProtocolCallback(
-        lambda: embed(models.embedder, config, val), val.identities, val.sessions,
-        data.session_order, val.sides, max_impostors=config.evaluation.max_impostors,
+        lambda: embed(models.embedder, config, val, images=val_images), val.identities,
+        val.sessions, data.session_order, val.sides,
+        max_impostors=config.evaluation.max_impostors,
     )
     callbacks, best_path = stage_callbacks(run, "stage_one", protocol,
                                            save_steps=settings.save_steps)

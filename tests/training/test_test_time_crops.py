@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lateral_keras.config import ConfigError, load_config
-from lateral_keras.training.inputs import _mean_of_crops, embed
+from lateral_keras.training.inputs import _mean_of_crops, embed, roi_images
 from tests.training.test_stage_two_end_to_end import roi_part
 
 pytestmark = pytest.mark.skipif(
@@ -48,6 +48,17 @@ def test_mean_of_crops_matches_numpy_slices(tmp_path, batch_size):
     assert features.shape == (9, 16 * 32 * 3) and features.dtype == np.float32
     np.testing.assert_allclose(features, expected, rtol=0, atol=1e-4)
     assert np.abs(features - embed(pixels_model(), config, part)).max() > 1  # not the centre
+
+
+@pytest.mark.parametrize("crops", [["centre"], ["top_right", "bottom_left"]])
+def test_rois_decoded_once_embed_as_decoding_them_again_does(tmp_path, crops):
+    """Stage one's validation callback decodes its ROIs once for every epoch."""
+    config = load_config(overrides=SMALL)
+    part = roi_part(tmp_path)
+    model = pixels_model()
+    images = roi_images(config, part)
+    np.testing.assert_array_equal(embed(model, config, part, images=images, crops=crops),
+                                  embed(model, config, part, crops=crops))
 
 
 @pytest.mark.parametrize("crops", ["[]", "[centre, centre]", "[middle]"])
