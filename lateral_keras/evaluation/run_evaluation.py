@@ -44,13 +44,16 @@ def validation_thresholds(val_sets, val_part, session_order, config):
         config: the run's `Config`.
 
     Returns:
-        dict kind -> `threshold_at_far` dict (`threshold`, `far`, `far_achieved`, `tar`, ...).
+        dict kind -> `threshold_at_far` dict (`threshold`, `far`, `far_achieved`, `tar`, ...)
+        with the `test_time_crops` the features were embedded with.
     """
     far = config.evaluation.threshold_far
+    crops = list(config.evaluation.test_time_crops)
     thresholds = {}
     for kind, features in val_sets.items():
         pairs = evaluate_features(features, val_part, session_order, config).pairs
-        thresholds[kind] = threshold_at_far(pairs.score, pairs.genuine, far)
+        thresholds[kind] = {**threshold_at_far(pairs.score, pairs.genuine, far),
+                            "test_time_crops": crops}
     return thresholds
 
 

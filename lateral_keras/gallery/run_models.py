@@ -2,8 +2,9 @@
 
 The run folder (`recipes/two_stage.py`) holds the resolved `config.yaml` and
 `models/embedder.keras` and `models/iom_codes.keras`; templates are made exactly as in
-training and evaluation: the same ROI extraction settings, the same deterministic resize and
-centre crop (`lateral_keras.training.inputs.embed`), the same models.
+evaluation: the same ROI extraction settings, the same deterministic resize and centre crop,
+or the mean over the run's `evaluation.test_time_crops` (`lateral_keras.training.inputs.embed`),
+the same models.
 """
 
 import dataclasses

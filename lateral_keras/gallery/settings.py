@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from lateral_keras.config.schema import CROP_POSITIONS
 from lateral_keras.gallery.errors import GalleryError
 
 KINDS = ("codes", "embeddings")
@@ -47,6 +48,12 @@ class GallerySettings:
     run: str | None = None
 
     def __post_init__(self):
+        if isinstance(self.crops, str) or not self.crops or any(
+                crop not in CROP_POSITIONS for crop in self.crops):
+            raise GalleryError(
+                f"Gallery `crops` must be a non-empty sequence of {CROP_POSITIONS}. "
+                f"Received: crops={self.crops!r}"
+            )
         object.__setattr__(self, "crops", tuple(self.crops))  # a list once read from a file
         if self.kind not in KINDS:
             raise GalleryError(f"Gallery `kind` must be one of {KINDS}. Received: {self.kind!r}")

@@ -3,7 +3,8 @@
 In order of preference:
 
 1. `validation`: the run's `thresholds.json` (written by `lateral evaluate`), chosen on the
-   validation identities at the configured FAR, under `"codes"` or `"embeddings"`;
+   validation identities at the configured FAR, under `"codes"` or `"embeddings"`, when it was
+   chosen on photos embedded over the gallery's crops (`evaluation.test_time_crops`);
 2. `gallery`: without that file, the lowest score that at most a share `far` of the pairs of
    two different enrolled fish reach (the gallery's own impostor pairs; a gallery enrolled
    from one session only sees same-session impostors, so the real FAR may differ);
@@ -27,16 +28,18 @@ MAX_GALLERY_TEMPLATES = 4000
 """Templates (a seeded sample) used for the gallery rule."""
 
 
-def validation_threshold(run_dir, kind):
+def validation_threshold(run_dir, kind, crops=("centre",)):
     """The threshold the run chose on its validation identities, or None.
 
     Args:
         run_dir: the run folder.
         kind: `"codes"` or `"embeddings"`.
+        crops: the test-time crops the scores to decide on were embedded with; a threshold
+            chosen over other crops (files without the entry: the centre crop) is not used.
 
     Returns:
         `{"threshold", "far", "source": "validation"}` or None when the file or entry is
-        missing.
+        missing or was chosen over other crops.
 
     Raises:
         ValueError: the file exists but is not valid JSON of that shape.
@@ -47,7 +50,7 @@ def validation_threshold(run_dir, kind):
     try:
         with open(path, encoding="utf-8") as stream:
             entry = json.load(stream).get(kind)
-        if entry is None:
+        if entry is None or list(entry.get("test_time_crops", ["centre"])) != list(crops):
             return None
         return {"threshold": float(entry["threshold"]), "far": entry.get("far"),
                 "source": "validation"}
@@ -107,5 +110,6 @@ def decision_threshold(run_dir, gallery, far):
     Returns:
         dict with `threshold`, `far` and `source` (`validation`, `gallery` or `chance`).
     """
-    found = validation_threshold(run_dir, gallery.kind) if run_dir else None
+    found = (validation_threshold(run_dir, gallery.kind, gallery.settings.crops)
+             if run_dir else None)
     return found or gallery_threshold(gallery, far) or chance_threshold(gallery.settings)

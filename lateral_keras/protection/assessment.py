@@ -165,7 +165,7 @@ def protection_section(config, run, eval_embeddings, part, code_model):
         ...     config, run, embeddings, part, code_model)
     """
     codes = np.asarray(code_model.predict(np.asarray(eval_embeddings), verbose=0))
-    chosen = validation_threshold(run.path, "codes")
+    chosen = validation_threshold(run.path, "codes", config.evaluation.test_time_crops)
     figures = assess_codes(codes, part.identities, part.sides, config.stage_two.q,
                            seed=config.evaluation.seed,
                            threshold=None if chosen is None else chosen["threshold"])

@@ -116,7 +116,9 @@ def train_stage_one(config, run, data, *, verbose=1):
         )
         compile_stage_one(models, settings, steps)
         distributed.synchronize_batch_norm(models.train_model, strategy)
-    val_images = roi_images(config, val)  # decoded once for every epoch's scoring
+    # decoded once for every epoch's scoring; the centre crop picks the best epoch (the
+    # evaluation's test_time_crops come after training)
+    val_images = roi_images(config, val)
     protocol = ProtocolCallback(
         lambda: embed(models.embedder, config, val, images=val_images), val.identities,
         val.sessions, data.session_order, val.sides,

@@ -214,7 +214,7 @@ def train_stage_two(config, run, data, embedder, *, verbose=1):
     keras.utils.set_random_seed(config.seed)
     dataset, steps, sample = training_stream(config, run, embedder, data.parts["train"])
     val = data.parts["val"]
-    val_embeddings = embed(embedder, config, val)
+    val_embeddings = embed(embedder, config, val)  # the centre crop: best epoch, not figures
     dataset, steps = distributed.distribute_pk_batches(dataset, steps, strategy)
     with distributed.strategy_scope(strategy):
         trainer = build_trainer(settings, config.seed,

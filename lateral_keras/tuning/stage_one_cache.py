@@ -102,9 +102,12 @@ class StageOneCache:
         return self._features[key]
 
     def eval_embeddings(self, margin):
-        """Embeddings of the evaluation images by the stage one for ``margin`` (cached)."""
+        """Embeddings of the evaluation images by the stage one for ``margin`` (cached), over
+        the config's ``evaluation.test_time_crops`` (the search itself scores the validation
+        fish on the centre crop)."""
         config, run = self._run(margin)
-        path = run.file("embeddings", "eval.npy")
-        return _cached_array(path, lambda: embed(
+        crops = config.evaluation.test_time_crops
+        name = "eval.npy" if crops == ["centre"] else f"eval_{'+'.join(crops)}.npy"
+        return _cached_array(run.file("embeddings", name), lambda: embed(
             train_stage_one(config, run, self.data(), verbose=self.verbose), config,
-            self.data().parts["eval"]))
+            self.data().parts["eval"], crops=crops))

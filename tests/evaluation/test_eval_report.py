@@ -208,3 +208,6 @@ def test_the_configured_crops_embed_both_parts(setup):
     assert setup.crops == [(setup.part, crops), (setup.val, crops)]
     text = open(run.file("report.md")).read()
     assert "mean embedding of 3 crops of its ROI (centre, top left, bottom right)" in text
+    with open(run.file("thresholds.json")) as stream:  # galleries check what they were for
+        assert {kind: entry["test_time_crops"] for kind, entry in json.load(stream).items()} \
+            == {"embeddings": crops, "codes": crops}

@@ -124,3 +124,9 @@ def test_a_file_from_before_crops_were_recorded_was_made_with_the_centre_crop(tm
     arrays["header"] = np.array(json.dumps(header))
     np.savez(path, **arrays)
     assert load_gallery(path).settings.crops == ("centre",)
+
+
+@pytest.mark.parametrize("crops", ["centre", [], ["middle"]])
+def test_unknown_crops_are_refused(crops):
+    with pytest.raises(GalleryError, match="crops"):
+        GallerySettings("codes", model_hash="m", m=4, q=8, crops=crops)

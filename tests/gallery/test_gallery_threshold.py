@@ -48,6 +48,20 @@ def test_validation_file_wins_then_gallery_then_chance(tmp_path):
     assert choice["threshold"] == pytest.approx(1 / 8 + 4 * np.sqrt(1 / 8 * 7 / 8 / 64))
 
 
+def test_a_validation_threshold_chosen_over_other_crops_is_not_used(tmp_path):
+    """`lateral evaluate --set evaluation.test_time_crops=...` rewrites the thresholds without
+    changing the crops the run's galleries are enrolled with."""
+    crops = ["centre", "top_left", "bottom_right"]
+    (tmp_path / "thresholds.json").write_text(json.dumps(
+        {"codes": {"threshold": 0.4, "far": 0.01, "test_time_crops": crops}}))
+    for settings, source in ((SETTINGS, "gallery"),
+                             (GallerySettings("codes", "m", m=64, q=8, crops=crops),
+                              "validation")):
+        gallery = CodeGallery(settings)
+        gallery.enrol(np.random.default_rng(1).integers(0, 8, (4, 64)), ["a", "a", "b", "b"])
+        assert decision_threshold(str(tmp_path), gallery, 0.0)["source"] == source
+
+
 def test_missing_faiss_says_how_to_install_it(monkeypatch):
     import sys
 
