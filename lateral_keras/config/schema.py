@@ -33,6 +33,9 @@ HEADS = ("ArcHead", "NormHead")
 FLANK_MODES = ("detect", "declared", "left", "right")  # data.sides.known_flank
 CROP_POSITIONS = ("centre", "top_left", "top_right", "bottom_left", "bottom_right")
 """Positions of the fixed crops of test-time augmentation (``evaluation.test_time_crops``)."""
+CENTRE_CROP = ("centre",)
+"""The evaluation stack's one crop: the default, and what runs and galleries before the
+setting used."""
 METRIC_LOSSES = (
     "batch_hard_triplet",
     "batch_all_triplet_loss",
@@ -267,8 +270,8 @@ class EvaluationConfig:
 
     eval_batch_size: int = setting(128, "batch size for embedding extraction", min=1)
     test_time_crops: list = setting(
-        ["centre"], "crops of each ROI whose embeddings are averaged when photos are evaluated, "
-        "enrolled or identified (test-time augmentation, e.g. [centre, top_left, "
+        list(CENTRE_CROP), "crops of each ROI whose embeddings are averaged when photos are "
+        "evaluated, enrolled or identified (test-time augmentation, e.g. [centre, top_left, "
         "bottom_right]; [centre]: the evaluation stack's one crop)", choices=CROP_POSITIONS)
     max_impostors: int | None = setting(None, "sample this many impostor pairs (default all)",
                                         min=1)

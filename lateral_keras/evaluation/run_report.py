@@ -3,6 +3,7 @@ template-protection section, timings and training curves."""
 
 import os
 
+from lateral_keras.config.schema import CENTRE_CROP
 from lateral_keras.evaluation.feature_sets import LABELS
 from lateral_keras.plots import line_plot
 from lateral_keras.training.history import read_history
@@ -124,7 +125,7 @@ def _side_section(kinds, verification, identification):
 
 def _crops_line(crops):
     """How each photo was embedded (``evaluation.test_time_crops``)."""
-    if crops == ["centre"]:
+    if tuple(crops) == CENTRE_CROP:
         return "Each photo: its ROI's centre crop."
     return (f"Each photo: the mean embedding of {len(crops)} crops of its ROI "
             f"({', '.join(crops).replace('_', ' ')}).")

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from lateral_keras.config.schema import CROP_POSITIONS
+from lateral_keras.config.schema import CENTRE_CROP, CROP_POSITIONS
 from lateral_keras.gallery.errors import GalleryError
 
 KINDS = ("codes", "embeddings")
@@ -44,7 +44,7 @@ class GallerySettings:
     embedding_dim: int | None = None
     key_id: str | None = None
     permute_positions: bool = False
-    crops: tuple = ("centre",)
+    crops: tuple = CENTRE_CROP
     run: str | None = None
 
     def __post_init__(self):

@@ -21,6 +21,7 @@ import os
 
 import numpy as np
 
+from lateral_keras.config.schema import CENTRE_CROP
 from lateral_keras.evaluation.similarity import similarity_matrix
 
 THRESHOLDS_FILE = "thresholds.json"
@@ -28,7 +29,7 @@ MAX_GALLERY_TEMPLATES = 4000
 """Templates (a seeded sample) used for the gallery rule."""
 
 
-def validation_threshold(run_dir, kind, crops=("centre",)):
+def validation_threshold(run_dir, kind, crops=CENTRE_CROP):
     """The threshold the run chose on its validation identities, or None.
 
     Args:
@@ -50,7 +51,7 @@ def validation_threshold(run_dir, kind, crops=("centre",)):
     try:
         with open(path, encoding="utf-8") as stream:
             entry = json.load(stream).get(kind)
-        if entry is None or list(entry.get("test_time_crops", ["centre"])) != list(crops):
+        if entry is None or tuple(entry.get("test_time_crops", CENTRE_CROP)) != tuple(crops):
             return None
         return {"threshold": float(entry["threshold"]), "far": entry.get("far"),
                 "source": "validation"}

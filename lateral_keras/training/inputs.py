@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from lateral_keras.config.schema import CENTRE_CROP
+
 
 def augment_settings(config, seed=None):
     """The augmentation settings of ``config.preprocessing`` as the dict the stack takes."""
@@ -60,19 +62,20 @@ def image_dataset(config, part, *, training, batch_size, labels=True, seed=None,
     )
 
 
-def embed(model, config, part, *, training=False, seed=None, images=None, crops=("centre",)):
+def embed(model, config, part, *, training=False, seed=None, images=None, crops=CENTRE_CROP):
     """Features of every image of ``part``, in record order.
 
     Args:
         model: image -> features model (the stage-one embedder, in inference mode).
         config: the run's ``Config``.
         part: a ``PartData``.
-        training: apply the training augmentation (for extra views), else the evaluation path.
+        training: apply the training augmentation (for extra views), else the evaluation path:
+            fixed crops of the ROI resized as the evaluation stack resizes it.
         seed: augmentation seed of this view.
         images: the part's decoded ROIs (``roi_images``), to decode once for several views.
         crops: evaluation path only: crop positions (``TTA_POSITIONS``) whose features are
             averaged per image (the recipe's ``evaluation.test_time_crops``); the default, the
-            centre alone, is the evaluation stack's crop.
+            centre alone, is the evaluation stack's centre crop.
 
     Returns:
         float32 array ``(len(part.records), d)``.
@@ -80,17 +83,17 @@ def embed(model, config, part, *, training=False, seed=None, images=None, crops=
     Example:
         >>> embed(embedder, config, part, crops=["centre", "top_left"])  # doctest: +SKIP
     """
-    if not training and list(crops) != ["centre"]:
+    if not training:
         return _mean_of_crops(model, config, part, list(crops), images)
     dataset = image_dataset(
-        config, part, training=training, batch_size=config.evaluation.eval_batch_size,
+        config, part, training=True, batch_size=config.evaluation.eval_batch_size,
         labels=False, seed=seed, shuffle=False, images=images,
     )
     return np.asarray(model.predict(dataset, verbose=0), dtype=np.float32)
 
 
 def _mean_of_crops(model, config, part, crops, images):
-    """``embed``'s test-time crops: every crop of a batch of ROIs in one ``predict`` batch."""
+    """``embed``'s evaluation path: every crop of a batch of ROIs in one ``predict`` batch."""
     import tensorflow as tf
 
     from lateral_keras.preprocessing.augment import as_augment_settings

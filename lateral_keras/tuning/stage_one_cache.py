@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from lateral_keras.config.schema import CENTRE_CROP
 from lateral_keras.training.data_setup import prepare_data
 from lateral_keras.training.inputs import embed
 from lateral_keras.training.run_folder import RunFolder
@@ -107,7 +108,7 @@ class StageOneCache:
         fish on the centre crop)."""
         config, run = self._run(margin)
         crops = config.evaluation.test_time_crops
-        name = "eval.npy" if crops == ["centre"] else f"eval_{'+'.join(crops)}.npy"
+        name = "eval.npy" if tuple(crops) == CENTRE_CROP else f"eval_{'+'.join(crops)}.npy"
         return _cached_array(run.file("embeddings", name), lambda: embed(
             train_stage_one(config, run, self.data(), verbose=self.verbose), config,
             self.data().parts["eval"], crops=crops))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lateral_keras.config import ConfigError, load_config
-from lateral_keras.training.inputs import _mean_of_crops, embed, roi_images
+from lateral_keras.training.inputs import embed, image_dataset, roi_images
 from tests.training.test_stage_two_end_to_end import roi_part
 
 pytestmark = pytest.mark.skipif(
@@ -25,9 +25,10 @@ def test_the_centre_crop_is_the_evaluation_stacks_crop(tmp_path):
     config = load_config(overrides=SMALL)
     part = roi_part(tmp_path)
     model = pixels_model()
-    stack = embed(model, config, part)
-    np.testing.assert_array_equal(_mean_of_crops(model, config, part, ["centre"], None), stack)
-    assert embed(model, config, part, crops=["top_left"]).shape == stack.shape
+    stack = image_dataset(config, part, training=False, batch_size=4, labels=False)
+    expected = np.asarray(model.predict(stack, verbose=0))  # Resizing + CenterCrop layers
+    np.testing.assert_array_equal(embed(model, config, part), expected)
+    assert embed(model, config, part, crops=["top_left"]).shape == expected.shape
 
 
 @pytest.mark.parametrize("batch_size", [2, 3, 7, 128])  # 1, 1, 2 and 42 photos per batch
