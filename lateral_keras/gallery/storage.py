@@ -19,8 +19,14 @@ from lateral_keras.gallery.settings import GallerySettings
 from lateral_keras.utils.atomic import atomic_path
 
 FORMAT = "lateral_keras gallery"
-FORMAT_VERSION = 1
-"""Bumped when the file layout changes; files of another version are refused with a message."""
+FORMAT_VERSION = 2
+"""Bumped when the file layout changes; files of an unknown version are refused with a message.
+
+Version 2 records the test-time crops of the templates (`GallerySettings.crops`); a release
+that reads version 1 only thus refuses such a file instead of ignoring its crops.
+"""
+READABLE_VERSIONS = (1, 2)
+"""Versions `load_gallery` reads; version 1 files were enrolled on the centre crop."""
 
 _ARRAYS = ("features", "identities", "sessions", "sides", "image_ids")
 _CLASSES = {"codes": CodeGallery, "embeddings": EmbeddingGallery}
@@ -96,10 +102,11 @@ def load_gallery(path, backend="numpy"):
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise GalleryError(f"{path}: not a lateral_keras gallery. {redo}")
     version = header.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in READABLE_VERSIONS)
         raise GalleryError(
-            f"{path}: gallery format version {version}, but this lateral_keras reads version "
-            f"{FORMAT_VERSION}. Use the lateral_keras release that wrote it, or {redo[0].lower()}"
+            f"{path}: gallery format version {version}, but this lateral_keras reads versions "
+            f"{readable}. Use the lateral_keras release that wrote it, or {redo[0].lower()}"
             f"{redo[1:]}"
         )
     missing = [name for name in _ARRAYS if name not in arrays]

@@ -81,7 +81,8 @@ def test_a_version_mismatch_names_both_versions(tmp_path):
     header["format_version"] = 99
     arrays["header"] = np.array(json.dumps(header))
     np.savez(path, **arrays)
-    with pytest.raises(GalleryError, match=r"g\.npz: gallery format version 99.*reads version 1"):
+    with pytest.raises(GalleryError,
+                       match=r"g\.npz: gallery format version 99.*reads versions 1 and 2"):
         load_gallery(path)
 
 
@@ -115,11 +116,18 @@ def test_a_loaded_gallery_refuses_another_model_or_key_naming_the_file(tmp_path,
         loaded.search(gallery.features[:1].astype(int), 1, settings=other)
 
 
-def test_a_file_from_before_crops_were_recorded_was_made_with_the_centre_crop(tmp_path):
+def test_files_are_written_at_format_version_2(tmp_path):
+    _, path = saved_gallery(tmp_path)
+    with np.load(path) as stored:
+        assert json.loads(str(stored["header"]))["format_version"] == 2
+
+
+def test_a_version_1_file_without_crops_was_made_with_the_centre_crop(tmp_path):
     gallery, path = saved_gallery(tmp_path)
     with np.load(path) as stored:
         arrays = {name: stored[name] for name in stored.files}
     header = json.loads(str(arrays["header"]))
+    header["format_version"] = 1
     del header["settings"]["crops"]
     arrays["header"] = np.array(json.dumps(header))
     np.savez(path, **arrays)
