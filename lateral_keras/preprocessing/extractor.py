@@ -118,6 +118,12 @@ def _extract(image, original, settings, partial, flank):
     if fish.border_pixels:
         mask, contact = detach_from_border(fish.mask)
         contour = None
+        if not mask.any():
+            raise ExtractionFailure(
+                "fish_cut_by_frame",
+                "the largest object touches the image border and has no body apart from "
+                "what touches it",
+            )
     partial["mask"] = mask
     partial["quality"] = {
         "fish_area_share": round(fish.area_share, 5),

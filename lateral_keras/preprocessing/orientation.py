@@ -96,6 +96,8 @@ def normalise_pose(mask, gray, axis="standard_length", contour=None, flank=None)
     mask_u8 = np.ascontiguousarray(mask, dtype=bool).view(np.uint8)
     if contour is None:
         contours = cv2.findContours(mask_u8, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+        if not contours:
+            raise ValueError("`mask` must mark the fish. Received: an empty mask")
         contour = max(contours, key=cv2.contourArea)
     points = np.asarray(contour, dtype=float).reshape(-1, 2)
     moments = cv2.moments(points.astype(np.float32))

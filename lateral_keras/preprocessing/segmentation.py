@@ -74,11 +74,12 @@ def background_thresholds(hsv, settings):
     """Choose the green-background HSV thresholds, calibrated from the image border.
 
     When ``settings.calibrate_from_border`` is on and most border pixels fall in the default
-    band, the hue band is the border's median hue +- 3 robust standard deviations (clipped
-    to +-15..+-25 OpenCV units, i.e. 30..50 degrees: light changes shift the hue), and the
-    lowest saturation and value follow the border's medians (shadows and weaker green stay
-    background; ``find_fish`` then follows the light locally). Otherwise the
-    defaults ``settings.hue_band``, ``min_saturation`` and ``min_value`` are used.
+    band (or, for a pale green, in its hue range with a saturation above the grey level of
+    ``check_has_hue``), the hue band is the border's median hue +- 3 robust standard
+    deviations (clipped to +-15..+-25 OpenCV units, i.e. 30..50 degrees: light changes shift
+    the hue), and the lowest saturation and value follow the border's medians (shadows and
+    weaker green stay background; ``find_fish`` then follows the light locally). Otherwise
+    the defaults ``settings.hue_band``, ``min_saturation`` and ``min_value`` are used.
 
     Args:
         hsv: uint8 HSV image.
@@ -105,13 +106,18 @@ def background_thresholds(hsv, settings):
         return default
     border = _border_pixels(hsv, settings.border_width).reshape(-1, 1, 3)
     in_default = _in_band(border, default)
+    floor = default["saturation"] / 2.0
     if cv2.countNonZero(in_default) < 0.5 * len(border):
-        return default
+        # A pale green (a faded board, haze over it): the default band's hue, less saturation.
+        in_default = _in_band(border, {**default, "saturation": float(_GRAY_SATURATION)})
+        floor = _GRAY_SATURATION / 2.0
+        if cv2.countNonZero(in_default) < 0.5 * len(border):
+            return default
     counts = [ranks.histogram(border, in_default, channel=c) for c in range(3)]
     median, spread = ranks.median_and_spread(np.stack(counts))
     spread = _MAD_TO_SIGMA * spread
     half_width = min(max(3.0 * float(spread[0]), 15.0), 25.0)
-    saturation = max(default["saturation"] / 2.0, min(median[1] - 3.0 * spread[1], 0.5 * median[1]))
+    saturation = max(floor, min(median[1] - 3.0 * spread[1], 0.5 * median[1]))
     value = max(default["value"] / 2.0, min(median[2] - 3.0 * spread[2], 0.4 * median[2]))
     return {
         "hue": (float(median[0]) - half_width, float(median[0]) + half_width),
@@ -257,8 +263,11 @@ def detach_from_border(mask):
 
     A see-through tail fin can reach the border or join a patch of uneven light there; a
     fish cut by the frame touches it with its body. The body core is the mask opened with a
-    disc of 30 % of the fish's minor axis (fins and thin bridges go); the parts of the mask
-    farther than that disc from the core which touch the border are dropped.
+    disc half the fish's minor axis across (fins and thin bridges go), at most 3/4 of the
+    mask's thickest part (the diameter of its largest inscribed circle), so that a mask whose
+    moments overstate its minor axis (the fish joined to a shadow that crosses the photo)
+    keeps a core; the parts of the mask farther than that disc from the core which touch the
+    border are dropped.
 
     Args:
         mask: bool fish mask (one connected object).
@@ -279,7 +288,9 @@ def detach_from_border(mask):
     moments = cv2.moments(mask_u8, binaryImage=True)
     covariance = np.array([[moments["mu20"], moments["mu11"]], [moments["mu11"], moments["mu02"]]])
     minor = 4.0 * np.sqrt(max(np.linalg.eigvalsh(covariance / moments["m00"])[0], 0.0))
-    side = max(3, int(round(0.5 * minor)) | 1)
+    padded = cv2.copyMakeBorder(mask_u8, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    thickest = 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 5).max())
+    side = max(3, int(round(min(0.5 * minor, 0.75 * thickest))) | 1)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     opened = cv2.morphologyEx(mask_u8, cv2.MORPH_OPEN, disc)
     core = np.zeros_like(mask_u8)
