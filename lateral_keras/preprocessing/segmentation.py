@@ -20,6 +20,10 @@ _GRAY_SATURATION = 24
 
 _MAD_TO_SIGMA = 1.4826
 
+_RECTANGLE_FILL = 0.92
+"""Objects filling this share of their minimum-area rectangle are labels, rulers or cards, not
+fish (an ellipse fills pi / 4 = 0.79 of its rectangle, a fish with its fins less)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class FishMask:
@@ -186,6 +190,9 @@ def edge_thresholds(thresholds, hsv, mask):
 def find_fish(hsv, settings):
     """Segment the fish: green background, clean-up, the largest object, holes filled.
 
+    Rectangular objects (a label, a ruler, a card: ``_RECTANGLE_FILL``) are left out of the
+    choice of the largest and second-largest object, unless every object is one.
+
     Args:
         hsv: uint8 HSV working copy.
         settings: an ``ExtractorSettings``.
@@ -222,6 +229,9 @@ def find_fish(hsv, settings):
     objects = cv2.morphologyEx(objects, cv2.MORPH_CLOSE, kernel)
     contours, _ = cv2.findContours(objects, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     areas = np.array([cv2.contourArea(contour) for contour in contours] or [0.0])
+    rectangles = [_is_rectangle(contour, area) for contour, area in zip(contours, areas)]
+    if not all(rectangles):  # labels, rulers and cards are no fish, whatever their size
+        areas = np.where(rectangles, 0.0, areas)
     order = np.argsort(areas)[::-1]
     largest = float(areas[order[0]])
     if largest < settings.min_fish_share * size:
@@ -256,6 +266,12 @@ def find_fish(hsv, settings):
         background_share=background_share,
         thresholds=thresholds,
     )
+
+
+def _is_rectangle(contour, area):
+    """Whether an object fills its minimum-area rectangle (``_RECTANGLE_FILL`` or more)."""
+    width, height = cv2.minAreaRect(contour)[1]
+    return area > _RECTANGLE_FILL * width * height > 0
 
 
 def detach_from_border(mask):

@@ -84,3 +84,17 @@ def _touching(find):
         return dataclasses.replace(find(hsv, settings), border_pixels=1)
 
     return wrapped
+
+
+@pytest.mark.parametrize("angle", [0.0, 25.0])
+def test_a_label_larger_than_the_fish_is_not_taken_for_it(angle):
+    hsv = np.full((300, 500, 3), (60, 180, 160), np.uint8)
+    fish = np.zeros((300, 500), np.uint8)
+    cv2.ellipse(fish, (140, 150), (100, 28), 0, 0, 360, 1, thickness=-1)
+    hsv[fish.astype(bool)] = (12, 90, 110)
+    corners = cv2.boxPoints(((370, 150), (150, 110), angle)).astype(np.int32)
+    cv2.fillPoly(hsv, [corners], (0, 0, 240))  # a white card, twice the fish's area
+    found = find_fish(hsv, ExtractorSettings()).mask
+    assert found[150, 140] and not found[150, 370]
+    iou = np.count_nonzero(found & fish.astype(bool)) / np.count_nonzero(found | fish.astype(bool))
+    assert iou > 0.95
