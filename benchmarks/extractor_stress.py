@@ -8,8 +8,10 @@ another resolution) before the photo's JPEG step. The JPEG is decoded to RGB as 
 prepare`` reads it and ``extract_roi`` runs with the same fractions. Per perturbation: the share
 of photos with a ROI, the failure reasons, the corner error (mean distance of the 4 corners to
 the truth's, in fish lengths), the ROI quadrilaterals' IoU, and the bad ROIs (error > 0.10 or
-IoU < 0.5: silently wrong crops), with how many of those are confident (direction margin at
-least ``report.UNSURE_DIRECTION``, so the quality report does not list them as unsure). Random
+IoU < 0.5), with how many of those the quality report would not list on ``unsure.png``
+(direction margin at least ``report.UNSURE_DIRECTION`` and proportions not odd among the
+perturbation's ROIs, ``report.odd_proportion_rows``), and the right crops it would list as of
+odd proportions (false alarms). Random
 draws are seeded by the seed, the photo and the perturbation, so ``--only`` repeats full rows.
 
 Usage:
@@ -30,7 +32,7 @@ from lateral_keras.config.schema import PreprocessingConfig
 from lateral_keras.data.synthetic.photometric import encode_jpeg
 from lateral_keras.data.synthetic.render import render_image
 from lateral_keras.preprocessing.extractor import extract_roi
-from lateral_keras.preprocessing.report import UNSURE_DIRECTION
+from lateral_keras.preprocessing.report import UNSURE_DIRECTION, odd_proportion_rows
 from lateral_keras.preprocessing.settings import ExtractorSettings
 
 SIZE = (800, 600)
@@ -355,7 +357,7 @@ class Tally:
     ious: list = dataclasses.field(default_factory=list)
     wrong_side: int = 0
     bad: list = dataclasses.field(default_factory=list)
-    confident_bad: int = 0
+    rois: list = dataclasses.field(default_factory=list)
     failed: list = dataclasses.field(default_factory=list)
     seconds: float = 0.0
 
@@ -384,24 +386,39 @@ class Tally:
         self.errors.append(error)
         self.ious.append(iou)
         self.wrong_side += result.side != side
-        if error <= 0.10 and iou >= 0.5:
+        quality = result.quality or {}
+        margin = quality.get("direction_margin", float("nan"))
+        bad = error > 0.10 or iou < 0.5
+        self.rois.append({"status": "ok", "key": tag, "eye_to_fin": quality.get("eye_to_fin"),
+                          "margin": margin, "bad": bad})
+        if not bad:
             return None, corners
-        margin = (result.quality or {}).get("direction_margin", float("nan"))
-        self.confident_bad += margin >= UNSURE_DIRECTION
         self.bad.append(f"{tag}(e{error:.2f},iou{iou:.2f},m{margin:.2f})")
         return "BAD", corners
+
+    def flags(self):
+        """``(bad, unflagged, good flagged)``: the wrong crops, those neither unsure of their
+        direction nor of odd proportions among this perturbation's ROIs, and the right crops
+        of odd proportions (false alarms)."""
+        odd = {row["key"] for row in odd_proportion_rows(self.rois)}
+        bad = [row for row in self.rois if row["bad"]]
+        unflagged = [row for row in bad
+                     if row["margin"] >= UNSURE_DIRECTION and row["key"] not in odd]
+        false_alarms = [row for row in self.rois if not row["bad"] and row["key"] in odd]
+        return len(bad), len(unflagged), len(false_alarms)
 
     def row(self, name):
         """The Markdown table row."""
         if not self.photos:
-            return f"| {name} | 0 | {self.skipped} |" + " - |" * 9
+            return f"| {name} | 0 | {self.skipped} |" + " - |" * 10
         stats = [f"{np.percentile(values, q):.3f}" if values else "-"
                  for values, q in ((self.errors, 50), (self.errors, 90), (self.ious, 50),
                                    (self.ious, 10))]
         reasons = ", ".join(f"{reason} {n}" for reason, n in self.reasons.most_common())
+        bad, unflagged, false_alarms = self.flags()
         return (f"| {name} | {self.photos} | {self.skipped} | "
                 f"{100 * len(self.errors) / self.photos:.1f} | "
-                f"{100 * len(self.bad) / self.photos:.1f} | {self.confident_bad} | "
+                f"{100 * bad / self.photos:.1f} | {unflagged} | {false_alarms} | "
                 f"{self.wrong_side} | {' | '.join(stats)} | {reasons or '-'} |")
 
 
@@ -468,11 +485,11 @@ def main():
     print(f"difficulty {args.difficulty}, {args.fish} fish x {args.photos} photos, "
           f"{SIZE[0]}x{SIZE[1]}, ROI fractions {settings.top_fraction} to "
           f"{settings.bottom_fraction}, flank told: {args.flank}, seed {args.seed}; bad: corner "
-          f"error > 0.10 fish length or IoU < 0.5, confident: direction margin >= "
-          f"{UNSURE_DIRECTION}\n")
-    print("| perturbation | photos | skipped | ROI % | bad % | bad, confident | wrong side "
-          "| error median | error p90 | IoU median | IoU p10 | failures |")
-    print("| --- " * 11 + "| --- |")
+          f"error > 0.10 fish length or IoU < 0.5; unflagged: direction margin >= "
+          f"{UNSURE_DIRECTION} and proportions not odd among the perturbation's ROIs\n")
+    print("| perturbation | photos | skipped | ROI % | bad % | bad, unflagged | good, flagged odd "
+          "| wrong side | error median | error p90 | IoU median | IoU p10 | failures |")
+    print("| --- " * 12 + "| --- |")
     for name, tally in tallies.items():
         print(tally.row(name))
     print("\nBad ROIs (e: corner error, m: direction margin) and failures (!: raised), by photo:")

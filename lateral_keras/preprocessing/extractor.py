@@ -147,6 +147,7 @@ def _extract(image, original, settings, partial, flank):
         ImageSampler(original, to_frame, edge_thresholds(fish.thresholds, hsv, mask)),
         pose.shape,
     )
+    partial["quality"]["eye_to_fin"] = round((marks.up[0] - marks.ep[0]) / pose.shape.length, 4)
     box = roi_box(
         marks.ep[0], marks.up[0], marks.back, marks.bp[1],
         settings.top_fraction, settings.bottom_fraction,

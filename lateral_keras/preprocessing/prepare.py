@@ -45,7 +45,8 @@ SHEET_ROIS = 96
 
 SHEET_FAILURES = 48
 """Most failures shown on `failures.png` (the first ones in index order), and most photos
-shown on `unsure.png` (the least sure of their direction first)."""
+shown on `unsure.png` (the least sure of their direction first, then those of odd
+proportions)."""
 
 
 def _as_settings(settings):
@@ -167,7 +168,8 @@ def _run(tasks, worker, workers, progress):
 
 def _sheets(cache_dir, rows, paths):
     """Writes `rois.png` (an even sample of ROIs), `failures.png` (the first failures) and
-    `unsure.png` (the photos least sure of their direction, ROI and landmarks drawn)."""
+    `unsure.png` (the photos least sure of their direction, then those of odd proportions,
+    ROI and landmarks drawn)."""
     ok_rows = [row for row in rows if row["status"] == "ok"]
     step = max(1, len(ok_rows) / SHEET_ROIS)
     roi_items = []
@@ -190,14 +192,20 @@ def _sheets(cache_dir, rows, paths):
     title = f"{len(bad_rows)} failed, skipped or erroneous files ({len(failure_items)} shown)"
     contact_sheet.write_sheet(paths["failures_png"], failure_items, (180, 240), 5, title)
     unsure = report.unsure_rows(rows)
+    unsure_keys = {row["key"] for row in unsure}
+    odd = [row for row in report.odd_proportion_rows(rows) if row["key"] not in unsure_keys]
+    notes = [f"margin {float(row['direction_margin']):.3f}, {row.get('side') or '?'}"
+             for row in unsure]
+    notes += [f"eye_to_fin {float(row['eye_to_fin']):.3f}, z {row['proportion_z']}"
+              for row in odd]
     unsure_items = [
         (contact_sheet.annotate_photo(row["path"], _drawn_result(row)),
-         [f"margin {float(row['direction_margin']):.3f}, {row.get('side') or '?'}",
-          os.path.basename(row["path"])[:40], row["identity"][:40]])
-        for row in unsure[:SHEET_FAILURES]
+         [note, os.path.basename(row["path"])[:40], row["identity"][:40]])
+        for row, note in list(zip(unsure + odd, notes))[:SHEET_FAILURES]
     ]
-    title = (f"{len(unsure)} ROIs unsure of their direction, direction_margin below "
-             f"{report.UNSURE_DIRECTION} ({len(unsure_items)} shown, least sure first)")
+    title = (f"{len(unsure)} ROIs unsure of their direction (direction_margin below "
+             f"{report.UNSURE_DIRECTION}), then {len(odd)} more of odd proportions "
+             f"({len(unsure_items)} shown)")
     contact_sheet.write_sheet(paths["unsure_png"], unsure_items, (180, 240), 5, title)
 
 

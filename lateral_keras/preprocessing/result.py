@@ -50,6 +50,7 @@ ROW_FIELDS = (
     "fish_area_share",
     "touches_frame",
     "direction_margin",
+    "eye_to_fin",
     "sharpness",
     "exposure_mean_v",
     "exposure_clipped_share",
@@ -84,7 +85,10 @@ class RoiResult:
             pointing left), ``'right'`` when mirrored; None when unknown.
         quality: ``fish_area_share`` (fish pixels / image pixels), ``touches_frame``
             (bool), ``direction_margin`` (how sure the head and dorsal decision was, 0 = a
-            coin toss: ``orientation.direction_margin``), ``sharpness`` (variance of the
+            coin toss: ``orientation.direction_margin``), ``eye_to_fin`` (the ROI's length,
+            eye to dorsal fin, over the fish's length on the mask: a species keeps it within
+            a narrow range, so an outlier marks a mask that lost part of the fish; see
+            ``report.odd_proportion_rows``), ``sharpness`` (variance of the
             Laplacian of the ROI's gray levels) and
             ``exposure`` (``{"mean_v": ..., "clipped_share": ...}`` on the ROI, 0-1).
         source: ``'auto'`` (found by the extractor) or ``'manual'`` (from an override).
@@ -137,7 +141,8 @@ class RoiResult:
                 row[f"roi_x{i}"] = round(float(x), 2)
                 row[f"roi_y{i}"] = round(float(y), 2)
         quality = self.quality or {}
-        for key in ("fish_area_share", "touches_frame", "direction_margin", "sharpness"):
+        for key in ("fish_area_share", "touches_frame", "direction_margin", "eye_to_fin",
+                    "sharpness"):
             if key in quality:
                 row[key] = quality[key]
         exposure = quality.get("exposure") or {}

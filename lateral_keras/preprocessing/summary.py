@@ -43,6 +43,8 @@ class PrepareSummary:
             those cached before it was measured).
         unsure_direction: ROIs whose direction decision was nearly a coin toss
             (`direction_margin` below `report.UNSURE_DIRECTION`).
+        odd_proportions: ROIs whose eye-to-fin span is far from the dataset's
+            (`report.odd_proportion_rows`).
 
     Example:
         >>> summary = prepare_dataset("data/fish", "cache/fish")  # doctest: +SKIP
@@ -64,6 +66,7 @@ class PrepareSummary:
     files: dict
     direction_measured: int = 0
     unsure_direction: int = 0
+    odd_proportions: int = 0
 
     def describe(self):
         """One line: the counts, the failure reasons (commonest first) and the report's path.
@@ -79,6 +82,8 @@ class PrepareSummary:
             line += "; " + ", ".join(f"{reason} {n}" for reason, n in self._by_count())
         if self.unsure_direction:
             line += f"; {self.unsure_direction} ROIs unsure of their direction"
+        if self.odd_proportions:
+            line += f"; {self.odd_proportions} ROIs of odd proportions"
         return f"{line}; report: {self.files['summary_md']}"
 
     def warning(self, max_share=0.1):
