@@ -10,8 +10,9 @@ def without_autotune_thread(dataset):
     (it doubles from 10 ms up to 60 s). On a 2-core machine ``fit`` returned 9-19 s after its
     last epoch on stage two's P x K stream, and up to 5 s on a toy model's. Without autotuning
     ``prefetch(AUTOTUNE)`` still grows its buffer as needed and ``num_parallel_calls=AUTOTUNE``
-    uses one call per core. Stage one's stream keeps autotuning: its ``fit`` returned at once in
-    every run timed, and without autotuning its pipeline ran 4-5 % slower.
+    uses one call per core. Stage one's stream keeps autotuning, since without it its pipeline
+    ran 4-5 % slower; its ``fit`` returned at once in most runs timed, and about 48 s late in
+    one of eight (docs/timing.md).
 
     Args:
         dataset: a ``tf.data.Dataset``.
