@@ -20,20 +20,6 @@ _GRAY_SATURATION = 24
 
 _MAD_TO_SIGMA = 1.4826
 
-_DULL_DARK_SHARES = (0.8, 0.6)
-"""A pixel under both these shares of the local saturation and value is of unlike colour."""
-
-_UNLIKE_CHROMA = 0.35
-"""A pixel whose chroma (saturation and hue as a vector) lies farther than this share of the
-local background's saturation from the background's is of unlike colour."""
-
-_GROW_REACH = 0.1
-"""The fish grows into touching pixels of unlike colour up to this share of its major axis
-(0.10, 0.15 and 0.20 cut the same ROIs from the default dataset but two)."""
-
-_HUE_ANGLES = np.arange(256, dtype=np.float32) * np.float32(np.pi / 90.0)
-_COS, _SIN = np.cos(_HUE_ANGLES), np.sin(_HUE_ANGLES)
-
 _RECTANGLE_FILL = 0.92
 """Objects filling this share of their minimum-area rectangle are labels, rulers or cards, not
 fish (an ellipse fills pi / 4 = 0.79 of its rectangle, a fish with its fins less)."""
@@ -205,10 +191,7 @@ def find_fish(hsv, settings):
     """Segment the fish: green background, clean-up, the largest object, holes filled.
 
     Rectangular objects (a label, a ruler, a card: ``_RECTANGLE_FILL``) are left out of the
-    choice of the largest and second-largest object, unless every object is one. With a
-    calibrated background the fish then grows into the touching pixels whose colour is unlike
-    the local background's (``_grow_into_unlike``): a dark teal or olive back, whose hue falls
-    in the green's band, is otherwise lost to the background and the ROI slides onto the belly.
+    choice of the largest and second-largest object, unless every object is one.
 
     Args:
         hsv: uint8 HSV working copy.
@@ -228,9 +211,8 @@ def find_fish(hsv, settings):
         0.12
     """
     thresholds = background_thresholds(hsv, settings)
-    local = None
     if thresholds["calibrated"]:
-        background, local = _follow_lighting(hsv, thresholds)
+        background = _follow_lighting(hsv, thresholds)
     else:
         background = background_mask(hsv, thresholds)
     size = background.size
@@ -273,8 +255,6 @@ def find_fish(hsv, settings):
     contour = contours[order[0]]
     filled = np.zeros(objects.shape, np.uint8)
     cv2.drawContours(filled, [contour], -1, 1, thickness=cv2.FILLED)
-    if local is not None:
-        filled, contour = _grow_into_unlike(hsv, local, filled, contour, kernel)
     mask = filled.view(bool)
     border_pixels = _border_count(mask)
     logger.debug("fish: %.3f of the image, thresholds %s", largest / size, thresholds)
@@ -361,9 +341,7 @@ def _follow_lighting(hsv, thresholds):
     band stays global.
 
     Returns:
-        ``(background, local)``: uint8 mask, 255 on the background, and the local
-        background's saturation, value and chroma vector ``(s cos h, s sin h)`` (float32
-        ``(rows, cols, 4)`` at 1/8 scale) for ``_unlike_colour``.
+        uint8 mask, 255 on the background.
     """
     hue, saturation, value = cv2.split(hsv)
     in_band = cv2.inRange(hue, *_hue_bounds(thresholds))
@@ -374,94 +352,16 @@ def _follow_lighting(hsv, thresholds):
     small = (max(1, width // 8), max(1, height // 8))
     weight = cv2.resize(background, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
     channels = cv2.resize(hsv, small, interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    angle = channels[:, :, 0] * np.float32(np.pi / 90.0)
-    planes = (channels[:, :, 1], channels[:, :, 2],
-              channels[:, :, 1] * np.cos(angle), channels[:, :, 1] * np.sin(angle))
-    blurred = cv2.GaussianBlur(cv2.merge([weight, *(plane * weight for plane in planes)]),
-                               (0, 0), 0.1 * max(small))
-    hue_median, saturation_median, value_median = thresholds["median"]
-    median_angle = hue_median * np.pi / 90.0
-    prior = 1e-3 * np.array([saturation_median, value_median,
-                             saturation_median * np.cos(median_angle),
-                             saturation_median * np.sin(median_angle)], np.float32)
-    local = (blurred[:, :, 1:] + prior) / (blurred[:, :, :1] + 1e-3)
+    weighted = cv2.merge([weight, channels[:, :, 1] * weight, channels[:, :, 2] * weight])
+    blurred = cv2.GaussianBlur(weighted, (0, 0), 0.1 * max(small))
+    prior = np.array([1e-3 * v for v in thresholds["median"][1:]], np.float32)
+    level = (blurred[:, :, 1:] + prior) / (blurred[:, :, :1] + 1e-3)
     floor = 0.5 * np.array([thresholds["saturation"], thresholds["value"]], np.float32)
-    bounds = np.minimum(np.maximum(np.float32([0.65, 0.4]) * local[:, :, :2], floor), 255)
+    bounds = np.minimum(np.maximum(np.float32([0.65, 0.4]) * level, floor), 255).astype(np.uint8)
     for channel, bound in ((saturation, bounds[:, :, 0]), (value, bounds[:, :, 1])):
-        bound = cv2.resize(bound.astype(np.uint8), (width, height),
-                           interpolation=cv2.INTER_LINEAR)
+        bound = cv2.resize(bound, (width, height), interpolation=cv2.INTER_LINEAR)
         in_band &= cv2.compare(channel, bound, cv2.CMP_GE)
-    return in_band, local
-
-
-def _unlike_colour(hsv, local, box, where):
-    """Which pixels of ``box`` picked by ``where`` have a colour unlike the local background's,
-    though they may have passed its band: a chroma (saturation and hue as a vector) farther
-    than ``_UNLIKE_CHROMA`` x the local saturation from the background's, or a saturation and
-    a value both under ``_DULL_DARK_SHARES`` of the local ones (a shadow keeps the green's
-    chroma and saturation; a teal or olive fish back does not).
-
-    Args:
-        hsv: uint8 HSV working copy.
-        local: the local background levels of ``_follow_lighting``.
-        box: ``(x0, y0, x1, y1)``, the part of the image ``where`` covers.
-        where: bool ``(y1 - y0, x1 - x0)``, the pixels to test.
-
-    Returns:
-        bool array, one value per pixel of ``where`` (in ``np.nonzero`` order).
-    """
-    x0, y0, _, _ = box
-    rows, cols = np.nonzero(where)
-    rows, cols = rows + y0, cols + x0
-    level = local[np.minimum(rows * local.shape[0] // hsv.shape[0], local.shape[0] - 1),
-                  np.minimum(cols * local.shape[1] // hsv.shape[1], local.shape[1] - 1)]
-    hue, saturation, value = hsv[rows, cols].T
-    saturation, value = saturation.astype(np.float32), value.astype(np.float32)
-    across = saturation * _COS[hue] - level[:, 2]
-    along = saturation * _SIN[hue] - level[:, 3]
-    far = across * across + along * along > (np.float32(_UNLIKE_CHROMA) * level[:, 0]) ** 2
-    dull, dark = (np.float32(share) * level[:, i] for i, share in enumerate(_DULL_DARK_SHARES))
-    return far | ((saturation < dull) & (value < dark))
-
-
-def _grow_into_unlike(hsv, local, filled, contour, kernel):
-    """The fish grown into touching pixels of unlike colour (``_unlike_colour``: a dark back
-    whose hue passed the background's band), up to ``_GROW_REACH`` x its major axis, holes
-    filled.
-
-    Args:
-        hsv: uint8 HSV working copy.
-        local: the local background levels of ``_follow_lighting``.
-        filled: uint8 0/1 fish mask (one connected object).
-        contour: its outer contour.
-        kernel: the clean-up structuring element of ``find_fish``.
-
-    Returns:
-        ``(filled, contour)``: the grown mask and its outer contour.
-    """
-    moments = cv2.moments(contour)
-    covariance = np.array([[moments["mu20"], moments["mu11"]], [moments["mu11"], moments["mu02"]]])
-    major = 4.0 * np.sqrt(max(np.linalg.eigvalsh(covariance / moments["m00"])[1], 0.0))
-    reach = max(1, int(round(_GROW_REACH * major)))
-    x, y, w, h = cv2.boundingRect(filled)
-    height, width = filled.shape
-    x0, y0 = max(x - reach, 0), max(y - reach, 0)
-    x1, y1 = min(x + w + reach, width), min(y + h + reach, height)
-    crop = filled[y0:y1, x0:x1]
-    ring = (cv2.distanceTransform(1 - crop, cv2.DIST_L2, 3) <= reach) & (crop == 0)
-    candidates = crop.copy()
-    candidates[ring] = _unlike_colour(hsv, local, (x0, y0, x1, y1), ring)
-    candidates = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, kernel) | crop
-    _, labels = cv2.connectedComponents(candidates, connectivity=8)
-    grown = np.zeros_like(filled)
-    inside_x, inside_y = contour.reshape(-1, 2)[0]  # a pixel of the filled fish
-    grown[y0:y1, x0:x1] = labels == labels[inside_y - y0, inside_x - x0]
-    grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, kernel)
-    contours, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    contour = max(contours, key=cv2.contourArea)
-    out = np.zeros_like(filled)
-    cv2.drawContours(out, [contour], -1, 1, thickness=cv2.FILLED)
-    return out, contour
+    return in_band
 
 
 def _every_third(image):
