@@ -194,14 +194,14 @@ def _sheets(cache_dir, rows, paths):
     unsure = report.unsure_rows(rows)
     unsure_keys = {row["key"] for row in unsure}
     odd = [row for row in report.odd_proportion_rows(rows) if row["key"] not in unsure_keys]
-    notes = [f"margin {float(row['direction_margin']):.3f}, {row.get('side') or '?'}"
-             for row in unsure]
-    notes += [f"eye_to_fin {float(row['eye_to_fin']):.3f}, z {row['proportion_z']}"
-              for row in odd]
+    listed = [(row, f"margin {float(row['direction_margin']):.3f}, {row.get('side') or '?'}")
+              for row in unsure]
+    listed += [(row, f"eye_to_fin {float(row['eye_to_fin']):.3f}, z {row['proportion_z']}")
+               for row in odd]
     unsure_items = [
         (contact_sheet.annotate_photo(row["path"], _drawn_result(row)),
          [note, os.path.basename(row["path"])[:40], row["identity"][:40]])
-        for row, note in list(zip(unsure + odd, notes))[:SHEET_FAILURES]
+        for row, note in listed[:SHEET_FAILURES]
     ]
     title = (f"{len(unsure)} ROIs unsure of their direction (direction_margin below "
              f"{report.UNSURE_DIRECTION}), then {len(odd)} more of odd proportions "

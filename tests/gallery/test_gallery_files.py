@@ -30,6 +30,18 @@ def saved_gallery(tmp_path):
     return gallery, path
 
 
+def stored_arrays(path):
+    """Every array of a gallery file, the header decoded to a dict."""
+    with np.load(path) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    return json.loads(str(arrays.pop("header"))), arrays
+
+
+def rewrite(path, header, arrays):
+    """Write a gallery file by hand, as another release (or a damaged copy) would."""
+    np.savez(path, header=np.array(json.dumps(header)), **arrays)
+
+
 def test_round_trip_keeps_templates_metadata_settings_and_results(tmp_path):
     gallery, path = saved_gallery(tmp_path)
     loaded = load_gallery(path, backend="faiss")
@@ -74,13 +86,9 @@ def test_a_corrupt_file_gives_a_clear_error(tmp_path, damage):
 
 
 def test_a_version_mismatch_names_both_versions(tmp_path):
-    gallery, path = saved_gallery(tmp_path)
-    with np.load(path) as stored:
-        arrays = {name: stored[name] for name in stored.files}
-    header = json.loads(str(arrays["header"]))
-    header["format_version"] = 99
-    arrays["header"] = np.array(json.dumps(header))
-    np.savez(path, **arrays)
+    _, path = saved_gallery(tmp_path)
+    header, arrays = stored_arrays(path)
+    rewrite(path, {**header, "format_version": 99}, arrays)
     with pytest.raises(GalleryError,
                        match=r"g\.npz: gallery format version 99.*reads versions 1 and 2"):
         load_gallery(path)
@@ -96,10 +104,9 @@ def test_a_file_that_is_not_a_gallery_or_is_missing(tmp_path):
 
 def test_inconsistent_contents_are_reported_as_corrupt(tmp_path):
     _, path = saved_gallery(tmp_path)
-    with np.load(path) as stored:
-        arrays = {name: stored[name] for name in stored.files}
+    header, arrays = stored_arrays(path)
     arrays["identities"] = arrays["identities"][:-1]
-    np.savez(path, **arrays)
+    rewrite(path, header, arrays)
     with pytest.raises(GalleryError, match="corrupt gallery contents"):
         load_gallery(path)
 
@@ -118,19 +125,15 @@ def test_a_loaded_gallery_refuses_another_model_or_key_naming_the_file(tmp_path,
 
 def test_files_are_written_at_format_version_2(tmp_path):
     _, path = saved_gallery(tmp_path)
-    with np.load(path) as stored:
-        assert json.loads(str(stored["header"]))["format_version"] == 2
+    assert stored_arrays(path)[0]["format_version"] == 2
 
 
 def test_a_version_1_file_without_crops_was_made_with_the_centre_crop(tmp_path):
-    gallery, path = saved_gallery(tmp_path)
-    with np.load(path) as stored:
-        arrays = {name: stored[name] for name in stored.files}
-    header = json.loads(str(arrays["header"]))
+    _, path = saved_gallery(tmp_path)
+    header, arrays = stored_arrays(path)
     header["format_version"] = 1
     del header["settings"]["crops"]
-    arrays["header"] = np.array(json.dumps(header))
-    np.savez(path, **arrays)
+    rewrite(path, header, arrays)
     assert load_gallery(path).settings.crops == ("centre",)
 
 
