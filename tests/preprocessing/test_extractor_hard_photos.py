@@ -98,3 +98,44 @@ def test_a_label_larger_than_the_fish_is_not_taken_for_it(angle):
     assert found[150, 140] and not found[150, 370]
     iou = np.count_nonzero(found & fish.astype(bool)) / np.count_nonzero(found | fish.astype(bool))
     assert iou > 0.95
+
+
+
+def banded_rig(band_hsv, *, reach_border=True):
+    """HSV photo: green, a brown ellipse (the fish) and a tapering band (not a rectangle) of
+    ``band_hsv`` from the top to the bottom (or short of both) of about the fish's area;
+    returns ``(hsv, fish mask)``."""
+    hsv = np.full((300, 500, 3), (60, 180, 160), np.uint8)
+    fish = np.zeros((300, 500), np.uint8)
+    cv2.ellipse(fish, (140, 150), (100, 28), 0, 0, 360, 1, thickness=-1)
+    hsv[fish.astype(bool)] = (12, 90, 110)
+    top, bottom = (0, 299) if reach_border else (10, 289)
+    band = np.array([[350, top], [370, top], [440, bottom], [390, bottom]], np.int32)
+    cv2.fillPoly(hsv, [band], band_hsv)
+    return hsv, fish.astype(bool)
+
+
+def test_a_shadow_across_the_background_is_not_a_second_fish():
+    # The green at 30 % of its value: too dark for the background, same hue and saturation.
+    hsv, fish = banded_rig((60, 175, 48))
+    found = find_fish(hsv, ExtractorSettings()).mask
+    assert found[150, 140] and not found[150, 380]
+    assert np.count_nonzero(found & fish) / np.count_nonzero(found | fish) > 0.95
+
+
+@pytest.mark.parametrize(
+    "band_hsv, reach_border",
+    [
+        ((15, 120, 48), True),  # a dark brown stick: not the background's hue
+        ((60, 40, 48), True),  # dark and grey: not the background's saturation
+        ((60, 100, 160), True),  # a faded green card: green, but not darker
+        ((60, 175, 48), False),  # a dark green object inside the frame
+    ],
+)
+def test_other_objects_of_the_fish_size_still_count_as_a_second_object(band_hsv, reach_border):
+    from lateral_keras.preprocessing.result import ExtractionFailure
+
+    hsv, _ = banded_rig(band_hsv, reach_border=reach_border)
+    with pytest.raises(ExtractionFailure) as failure:
+        find_fish(hsv, ExtractorSettings())
+    assert failure.value.reason == "multiple_objects"
