@@ -26,9 +26,9 @@ fish (an ellipse fills pi / 4 = 0.79 of its rectangle, a fish with its fins less
 
 _SHADOW_SATURATION, _SHADOW_VALUE = 0.5, 0.6
 """A shadow on the background keeps its hue and most of its saturation (dimming scales R, G
-and B alike) and is darker than the background: objects that reach the frame with the
-background's median hue, at least ``_SHADOW_SATURATION`` of its median saturation and at most
-``_SHADOW_VALUE`` of its median value are shadows."""
+and B alike) and is darker than the background: shadow-like pixels have the background's hue,
+at least ``_SHADOW_SATURATION`` of its median saturation and at most ``_SHADOW_VALUE`` of its
+median value."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,9 +196,10 @@ def edge_thresholds(thresholds, hsv, mask):
 def find_fish(hsv, settings):
     """Segment the fish: green background, clean-up, the largest object, holes filled.
 
-    Rectangular objects (a label, a ruler, a card: ``_RECTANGLE_FILL``) and shadows cast on
-    the background from outside the frame (``_is_shadow``) are left out of the choice of the
-    largest and second-largest object, unless every object is one.
+    Shadows cast on the background from outside the frame are background
+    (``_shadows_from_frame``). Rectangular objects (a label, a ruler, a card:
+    ``_RECTANGLE_FILL``) are left out of the choice of the largest and second-largest object,
+    unless every object is one.
 
     Args:
         hsv: uint8 HSV working copy.
@@ -220,6 +221,9 @@ def find_fish(hsv, settings):
     thresholds = background_thresholds(hsv, settings)
     if thresholds["calibrated"]:
         background = _follow_lighting(hsv, thresholds)
+        shadows = _shadows_from_frame(hsv, background, thresholds)
+        if shadows is not None:
+            background |= shadows
     else:
         background = background_mask(hsv, thresholds)
     size = background.size
@@ -236,17 +240,12 @@ def find_fish(hsv, settings):
     objects = cv2.morphologyEx(objects, cv2.MORPH_CLOSE, kernel)
     contours, _ = cv2.findContours(objects, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     areas = np.array([cv2.contourArea(contour) for contour in contours] or [0.0])
-    least = settings.min_fish_share * size
-    not_fish = [
-        _is_rectangle(contour, area)
-        or (area >= least and _is_shadow(contour, hsv, thresholds))
-        for contour, area in zip(contours, areas)
-    ]
-    if not all(not_fish):  # labels, rulers, cards and shadows are no fish, whatever their size
-        areas = np.where(not_fish, 0.0, areas)
+    rectangles = [_is_rectangle(contour, area) for contour, area in zip(contours, areas)]
+    if not all(rectangles):  # labels, rulers and cards are no fish, whatever their size
+        areas = np.where(rectangles, 0.0, areas)
     order = np.argsort(areas)[::-1]
     largest = float(areas[order[0]])
-    if largest < least:
+    if largest < settings.min_fish_share * size:
         raise ExtractionFailure(
             "no_fish",
             f"the largest object covers {100 * largest / size:.2f} % of the image; at least "
@@ -286,33 +285,35 @@ def _is_rectangle(contour, area):
     return area > _RECTANGLE_FILL * width * height > 0
 
 
-def _is_shadow(contour, hsv, thresholds):
-    """Whether an object is a shadow on the background cast from outside the frame.
+def _shadows_from_frame(hsv, background, thresholds):
+    """Shadow pixels cast on the background from outside the frame.
 
-    It reaches the image border, and its median pixel is the calibrated background's green,
-    dimmed: a hue in the background band, a saturation of at least ``_SHADOW_SATURATION`` and
-    a value of at most ``_SHADOW_VALUE`` of the background's medians. A fish joined to a
-    shadow keeps the pair's median bright.
+    A pixel is shadow-like when it is no background but has the background's hue, at least
+    ``_SHADOW_SATURATION`` of its median saturation and at most ``_SHADOW_VALUE`` of its median
+    value; the shadows are the 8-connected regions of such pixels that reach the border (a
+    hand's or a ruler's from outside the frame, also where they fall onto the fish). A fish's
+    own dark green parts are shadow only when such a region joins them to the border.
+
+    Args:
+        hsv: uint8 HSV working copy.
+        background: uint8 background mask (255 on the background).
+        thresholds: calibrated thresholds (``background_thresholds``).
+
+    Returns:
+        uint8 mask, 255 on those regions, or None when none reaches the border.
     """
-    if not thresholds["calibrated"]:
-        return False
-    height, width = hsv.shape[:2]
-    left, top, box_width, box_height = cv2.boundingRect(contour)
-    if left > 0 and top > 0 and left + box_width < width and top + box_height < height:
-        return False
-    inside = np.zeros((box_height, box_width), np.uint8)
-    cv2.drawContours(inside, [contour], -1, 1, thickness=cv2.FILLED, offset=(-left, -top))
-    pixels = _every_third(hsv[top : top + box_height, left : left + box_width])
-    inside = _every_third(inside)
-    if not inside.any():
-        return False
-    hue, saturation, value = (
-        ranks.percentile(ranks.histogram(pixels, inside, channel=c), 50.0) for c in range(3)
-    )
-    low, high = thresholds["hue"]
-    background = thresholds["median"]
-    return (low <= hue <= high and saturation >= _SHADOW_SATURATION * background[1]
-            and value <= _SHADOW_VALUE * background[2])
+    (hue_low, hue_high), median = _hue_bounds(thresholds), thresholds["median"]
+    lower = (hue_low, np.ceil(_SHADOW_SATURATION * median[1]), 0.0)
+    upper = (hue_high, 255.0, np.floor(_SHADOW_VALUE * median[2]))
+    shadow = cv2.inRange(hsv, lower, upper)
+    cv2.subtract(shadow, background, dst=shadow)
+    if not _border_count(shadow):
+        return None
+    count, labels = cv2.connectedComponents(shadow, connectivity=8)
+    reaching = np.zeros(count, np.uint8)
+    reaching[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = 255
+    reaching[0] = 0
+    return reaching[labels]
 
 
 def detach_from_border(mask):

@@ -139,3 +139,14 @@ def test_other_objects_of_the_fish_size_still_count_as_a_second_object(band_hsv,
     with pytest.raises(ExtractionFailure) as failure:
         find_fish(hsv, ExtractorSettings())
     assert failure.value.reason == "multiple_objects"
+
+
+def test_a_shadow_falling_onto_the_fish_from_the_frame_leaves_the_fish_alone():
+    hsv, fish = banded_rig((60, 180, 160))  # no band yet
+    band = np.zeros(fish.shape, np.uint8)
+    cv2.fillPoly(band, [np.array([[110, 0], [150, 0], [200, 160], [150, 160]], np.int32)], 1)
+    band = band.astype(bool)
+    hsv[band, 2] = (0.3 * hsv[band, 2]).astype(np.uint8)  # dims the green and the fish alike
+    found = find_fish(hsv, ExtractorSettings()).mask
+    assert not found[0].any()
+    assert np.count_nonzero(found & fish) / np.count_nonzero(found | fish) > 0.95
