@@ -22,8 +22,8 @@ from lateral_keras.preprocessing.settings import ExtractorSettings
 
 def _fish(tail, dark_top):
     """A level fish outline and its gray levels: an elliptic body with a dorsal fin, a forked
-    tail fin on the right when ``tail`` (head cue: head left), and a back darker or lighter
-    than the belly (dorsal cue: up or down)."""
+    tail fin on the right and an eye near the left end when ``tail`` (head cues: head left),
+    and a back darker or lighter than the belly (dorsal cue: up or down)."""
     mask = np.zeros((120, 260), np.uint8)
     cv2.ellipse(mask, (120, 60), (90, 22), 0, 0, 360, 1, -1)
     cv2.fillPoly(mask, [np.array([[90, 42], [110, 22], [130, 42]])], 1)
@@ -33,14 +33,16 @@ def _fish(tail, dark_top):
     gray = np.empty(mask.shape, np.uint8)
     gray[:60] = dark if dark_top else light
     gray[60:] = light if dark_top else dark
+    if tail:
+        cv2.circle(gray, (45, 52), 3, 10, -1)
     return outline(mask.astype(bool)), gray
 
 
 def _scaled_vote(scores, flank):
-    """The oracle: head and dorsal totals over their typical sizes (4.0, 1.8), voting for
+    """The oracle: head and dorsal totals over their typical sizes (5.5, 1.8), voting for
     the head on the left; a right flank's dorsal-up vote is one for the head on the right."""
     sign = 1.0 if flank == "left" else -1.0
-    return scores["head"] / 4.0 + sign * scores["dorsal"] / 1.8
+    return scores["head"] / 5.5 + sign * scores["dorsal"] / 1.8
 
 
 def test_flank_modes_agree_between_the_config_and_the_data_layer():
@@ -75,7 +77,7 @@ def test_the_surer_cue_wins_where_the_cues_disagree_with_the_flank():
 def test_direction_margin_is_the_weaker_scaled_cue_or_the_joint_vote(tail, dark_top):
     shape, gray = _fish(tail, dark_top)
     scores = decide_direction(shape, gray)[2]
-    weaker = min(abs(scores["head"]) / 4.0, abs(scores["dorsal"]) / 1.8)
+    weaker = min(abs(scores["head"]) / 5.5, abs(scores["dorsal"]) / 1.8)
     assert direction_margin(scores) == pytest.approx(weaker)
     tied = decide_direction(shape, gray, "left")[2]
     assert direction_margin(tied) == pytest.approx(abs(_scaled_vote(scores, "left")))

@@ -57,13 +57,13 @@ def test_the_share_does_not_depend_on_the_photo_size():
 
 
 def _without_tail(photo, truth, masks):
-    """The photo with the fish's rear part (beyond 2.2 eye-to-fin spans behind the eye)
+    """The photo with the fish's rear part (beyond 1.8 eye-to-fin spans behind the eye)
     painted in the background's median colour."""
     ep, up = np.asarray(truth["ep"]), np.asarray(truth["up"])
     axis = (up - ep) / np.linalg.norm(up - ep)
     yy, xx = np.mgrid[: photo.shape[0], : photo.shape[1]]
     along = (xx - ep[0]) * axis[0] + (yy - ep[1]) * axis[1]
-    rear = masks["fish"] & (along > 2.2 * np.linalg.norm(up - ep))
+    rear = masks["fish"] & (along > 1.8 * np.linalg.norm(up - ep))
     painted = photo.copy()
     painted[rear] = np.median(photo[~masks["fish"]], axis=0).astype(np.uint8)
     return painted
