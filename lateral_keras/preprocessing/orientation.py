@@ -280,9 +280,9 @@ def _hump_offset(shape):
 
 
 def _eye_balance(gray, shape):
-    """The strongest pupil-scale dark blob (``eye.dark_blob_map``, the scale the landmark
-    search uses) within ``_EYE_REACH`` of the length from the left end minus that from the
-    right end, inside the outline less 8 % of the depth, in gray-level spreads."""
+    """The strongest pupil-scale dark blob (``eye.dark_blob_map`` at 1 % of the depth, the
+    eye search's scale) within ``_EYE_REACH`` of the length from the left end minus that from
+    the right end, inside the outline less 8 % of the depth, in gray-level spreads."""
     rows = np.arange(gray.shape[0], dtype=float)[:, None]
     margin = 0.08 * shape.depth
     with np.errstate(invalid="ignore"):  # NaN (empty columns) compares False
