@@ -1,11 +1,29 @@
 """Shared pytest set-up."""
 
+import importlib.util
 import os
+import pathlib
 
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+_BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="session")
+def benchmark_script():
+    """`benchmark_script(name)`: the script `benchmarks/<name>.py` loaded as a module (the
+    scripts are no package)."""
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, _BENCHMARKS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,5 @@
 """The eye tells the head's end where the outline cannot, on fish drawn by another renderer."""
 
-import importlib.util
-import pathlib
-
 import cv2
 import numpy as np
 import pytest
@@ -11,14 +8,10 @@ from lateral_keras.preprocessing.orientation import decide_direction
 from lateral_keras.preprocessing.profiles import outline
 from lateral_keras.preprocessing.settings import ExtractorSettings
 
-_SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "other_renderer.py"
 
-
-def _renderer():
-    spec = importlib.util.spec_from_file_location("other_renderer", _SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def renderer(benchmark_script):
+    return benchmark_script("other_renderer")
 
 
 def _spindle(pupil_x=None):
@@ -47,17 +40,17 @@ def test_no_eye_near_either_end_is_no_cue(pupil_x):
     assert abs(decide_direction(shape, gray)[2]["eye"]) < 0.05
 
 
-def test_the_other_renderers_fish_are_cut_right():
-    table = _renderer().run(photos=6, seed=0, settings=ExtractorSettings())
+def test_the_other_renderers_fish_are_cut_right(renderer):
+    table = renderer.run(photos=6, seed=0, settings=ExtractorSettings())
     for pattern, row in table.items():
         assert row["roi"] == 6 and row["flank_right"] == 6, pattern
         assert max(row["errors"]) < 0.2, pattern
 
 
-def test_the_other_renderers_hard_fish_face_the_right_way():
+def test_the_other_renderers_hard_fish_face_the_right_way(renderer):
     """See-through fins lost to the green and ends that taper alike: the outline's cues
     decided 29 of these 41 photos' direction right, with the eye 41 of 42."""
-    table = _renderer().run(photos=12, seed=0, settings=ExtractorSettings(), hard=True)
+    table = renderer.run(photos=12, seed=0, settings=ExtractorSettings(), hard=True)
     cut = sum(row["roi"] for row in table.values())
     assert cut >= 40
     assert sum(row["flank_right"] for row in table.values()) >= 0.9 * cut
