@@ -55,7 +55,8 @@ def draw_fish(rng, pattern, hard=False, body_length=400.0):
         body_length: snout to tail root, in pixels.
 
     Returns:
-        ``(rgb float32 (h, w, 3) in [0, 255], alpha float32 (h, w), EP (x, y), UP (x, y))``.
+        ``(rgb, alpha, EP, UP)``: float32 ``(h, w, 3)`` colours in [0, 255] premultiplied by
+        the float32 ``(h, w)`` cover ``alpha``, and the landmarks' ``(x, y)``.
     """
     length, depth = body_length, body_length * rng.uniform(0.2, 0.3)
     tail = length * rng.uniform(0.16, 0.22)
@@ -77,12 +78,12 @@ def draw_fish(rng, pattern, hard=False, body_length=400.0):
     rgb = np.zeros((height, width, 3), np.float32)
     alpha = np.zeros((height, width), np.float32)
 
-    def fill(points, colour, opacity=1.0):
+    def fill(points, colour, opacity=1.0):  # paint over what is there (premultiplied)
         layer = np.zeros((height, width), np.uint8)
-        cv2.fillPoly(layer, [np.round(points).astype(np.int32)], 1, lineType=cv2.LINE_8)
+        cv2.fillPoly(layer, [np.round(points).astype(np.int32)], 1)
         on = layer.astype(bool)
         rgb[on] = rgb[on] * (1 - opacity) + np.float32(colour) * opacity
-        alpha[on] = np.maximum(alpha[on], opacity)
+        alpha[on] = alpha[on] * (1 - opacity) + opacity
 
     def at(fraction):
         t, b = _profile(np.array([fraction]), depth)
@@ -184,8 +185,7 @@ def draw_photo(rng, pattern, hard=False, size=(800, 600)):
     shadow = cv2.GaussianBlur(cover, (0, 0), 0.02 * width)
     shadow = np.roll(shadow, (int(0.01 * height), int(0.01 * width)), axis=(0, 1))
     background *= (1.0 - 0.3 * shadow)[..., None]
-    cover = cover[..., None]
-    photo = background * (1 - cover) + warped * cover
+    photo = background * (1 - cover[..., None]) + warped  # the fish's colours carry their cover
     blur, noise, quality = (1.3, 6.0, 75) if hard else (0.8, 3.0, 90)
     photo = cv2.GaussianBlur(photo, (0, 0), blur) + rng.normal(0, noise, photo.shape)
     photo = np.clip(photo, 0, 255).astype(np.uint8)
