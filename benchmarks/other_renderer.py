@@ -15,6 +15,7 @@ the landmark error (the larger of the EP and UP errors over the true EP-UP span)
 wrong ROIs (error above 0.2 of the span, or the wrong flank).
 
     python benchmarks/other_renderer.py [--photos 40] [--seed 0] [--hard] [--dump DIR]
+    python benchmarks/other_renderer.py --dataset DIR [--fish 200] [--sessions 3] [--hard]
 """
 
 import argparse
@@ -45,21 +46,65 @@ def _profile(u, depth):
     return -0.55 * depth * shape, 0.45 * depth * shape
 
 
-def draw_fish(rng, pattern, hard=False, body_length=400.0):
-    """A fish in its own frame (head left, dorsal side up), RGB and alpha.
+def fish_look(rng, pattern, hard=False):
+    """What one fish keeps in every photo: its shape, fins, colours, eye and skin marks.
 
     Args:
         rng: a NumPy Generator.
         pattern: one of ``PATTERNS``.
-        hard: olive and greenish fish too, see-through fins, eyes without a light iris.
+        hard: olive and greenish fish too, see-through fins, half the eyes without a light iris.
+
+    Returns:
+        A dict for ``draw_fish``; marks are ``(u, v, size)``: length fraction from the snout,
+        depth fraction from the axis (negative: up), size in lengths.
+    """
+    colours = [(150, 140, 120), (120, 125, 90), (175, 150, 135), (95, 85, 75), (185, 180, 170)]
+    if hard:
+        colours += [(110, 125, 70), (90, 110, 80)]  # olive, greenish: close to the background
+    base = np.array(colours[rng.integers(len(colours))], np.float32) * rng.uniform(0.85, 1.1)
+    front = rng.uniform(0.33, 0.45)
+    if pattern == "bars":
+        marks = [(0.2 + 0.1 * k + rng.uniform(-0.02, 0.02), 0.0, rng.uniform(0.015, 0.03))
+                 for k in range(rng.integers(5, 9))]
+    elif pattern in ("dark_spots", "pale_spots"):
+        low, high = (0.005, 0.014) if pattern == "dark_spots" else (0.006, 0.016)
+        marks = [(rng.uniform(0.15, 0.95), rng.uniform(-0.4, 0.3), rng.uniform(low, high))
+                 for _ in range(rng.integers(40, 90))]
+    else:
+        marks = []
+    return {
+        "pattern": pattern, "base": base, "marks": np.array(marks).reshape(-1, 3),
+        "depth": rng.uniform(0.2, 0.3), "tail": rng.uniform(0.16, 0.22),
+        "fork": rng.uniform(0.0, 0.12), "front": front, "back": front + rng.uniform(0.1, 0.18),
+        "fin_height": rng.uniform(0.3, 0.45),
+        "fin_opacity": rng.uniform(0.4, 0.7) if hard else 0.85,
+        "ink": rng.uniform(0.25, 0.45), "eye_u": rng.uniform(0.05, 0.08),
+        "eye_v": rng.uniform(0.3, 0.4), "eye_radius": rng.uniform(0.02, 0.03),
+        "iris": (base * 0.8).tolist() if hard and rng.random() < 0.5 else (200, 180, 120),
+    }
+
+
+def drifted(look, rng, spread):
+    """``look`` with its marks moved by ``spread`` (a share of the length) at random: a later
+    session's skin."""
+    marks = look["marks"].copy()
+    marks[:, :2] += rng.normal(0.0, spread, marks[:, :2].shape)
+    return {**look, "marks": marks}
+
+
+def draw_fish(look, body_length=400.0):
+    """A fish in its own frame (head left, dorsal side up).
+
+    Args:
+        look: from ``fish_look``.
         body_length: snout to tail root, in pixels.
 
     Returns:
         ``(rgb, alpha, EP, UP)``: float32 ``(h, w, 3)`` colours in [0, 255] premultiplied by
         the float32 ``(h, w)`` cover ``alpha``, and the landmarks' ``(x, y)``.
     """
-    length, depth = body_length, body_length * rng.uniform(0.2, 0.3)
-    tail = length * rng.uniform(0.16, 0.22)
+    length = body_length
+    depth, tail, base = length * look["depth"], length * look["tail"], look["base"]
     pad = 0.1 * length
     height, width = int(1.6 * depth + 2 * pad), int(length + tail + 2 * pad)
     origin = np.array([pad, pad + 0.8 * depth])  # the snout's height is the frame's row
@@ -67,14 +112,8 @@ def draw_fish(rng, pattern, hard=False, body_length=400.0):
     top, bottom = _profile(u, depth)
     body = np.concatenate([np.stack([u * length, top], 1),
                            np.stack([u[::-1] * length, bottom[::-1]], 1)]) + origin
-
-    colours = [(150, 140, 120), (120, 125, 90), (175, 150, 135), (95, 85, 75), (185, 180, 170)]
-    if hard:
-        colours += [(110, 125, 70), (90, 110, 80)]  # olive, greenish: close to the background
-    base = np.array(colours[rng.integers(len(colours))], np.float32)
-    fin_opacity = rng.uniform(0.4, 0.7) if hard else 0.85
-    base *= rng.uniform(0.85, 1.1)
     fin_colour = tuple(float(v) for v in np.clip(base * 0.8 + 30, 0, 255))
+    fin_opacity = look["fin_opacity"]
     rgb = np.zeros((height, width, 3), np.float32)
     alpha = np.zeros((height, width), np.float32)
 
@@ -91,16 +130,14 @@ def draw_fish(rng, pattern, hard=False, body_length=400.0):
 
     # fins first, the body over their roots
     x1, y_top1, _ = at(1.0)
-    fork = rng.uniform(0.0, 0.12) * length
+    fork = look["fork"] * length
     fill(np.array([[x1 - 0.02 * length, y_top1 + 0.02 * depth], [x1 + tail, y_top1 - 0.35 * depth],
                    [x1 + tail - fork, origin[1]], [x1 + tail, origin[1] + 0.4 * depth],
                    [x1 - 0.02 * length, origin[1] + 0.05 * depth]]), fin_colour,
          min(1.0, fin_opacity + 0.05))
-    front = rng.uniform(0.33, 0.45)
-    back = front + rng.uniform(0.1, 0.18)
-    xf, yf, _ = at(front)
-    xb, yb, _ = at(back)
-    fin_height = depth * rng.uniform(0.3, 0.45)
+    xf, yf, _ = at(look["front"])
+    xb, yb, _ = at(look["back"])
+    fin_height = depth * look["fin_height"]
     fill(np.array([[xf, yf + 0.05 * depth], [xf + 0.4 * (xb - xf), yf - fin_height],
                    [xb + 0.03 * length, yb - 0.15 * fin_height], [xb, yb + 0.05 * depth]]),
          fin_colour, fin_opacity)
@@ -115,24 +152,17 @@ def draw_fish(rng, pattern, hard=False, body_length=400.0):
     rows = np.arange(height, dtype=np.float32)[:, None] - origin[1]
     shade = np.clip(1.0 + 0.9 * rows / depth, 0.55, 1.3)  # dark back, light belly
     skin = np.repeat((shade[..., None] * base)[:, :1], width, axis=1)
-    ink = (base * rng.uniform(0.25, 0.45)).astype(np.float32)
-    if pattern == "dark_spots":
-        for _ in range(rng.integers(40, 90)):
-            centre = (int(rng.uniform(0.15, 0.95) * length + origin[0]),
-                      int(origin[1] + rng.uniform(-0.4, 0.3) * depth))
-            cv2.circle(skin, centre, int(rng.uniform(0.005, 0.014) * length), ink.tolist(), -1)
-    elif pattern == "pale_spots":
+    if look["pattern"] == "pale_spots":
         skin *= 0.6
-        pale = np.clip(base * 1.5, 0, 255).tolist()
-        for _ in range(rng.integers(40, 90)):
-            centre = (int(rng.uniform(0.15, 0.95) * length + origin[0]),
-                      int(origin[1] + rng.uniform(-0.4, 0.3) * depth))
-            cv2.circle(skin, centre, int(rng.uniform(0.006, 0.016) * length), pale, -1)
-    elif pattern == "bars":
-        for k in range(rng.integers(5, 9)):
-            x = origin[0] + (0.2 + 0.1 * k + rng.uniform(-0.02, 0.02)) * length
-            half = rng.uniform(0.015, 0.03) * length
-            skin[:, int(x - half):int(x + half)] *= 0.55
+    ink = (base * (1.5 if look["pattern"] == "pale_spots" else look["ink"])).clip(0, 255)
+    for mark_u, mark_v, size in look["marks"]:
+        x = mark_u * length + origin[0]
+        if look["pattern"] == "bars":
+            half = size * length
+            skin[:, int(x - half) : int(x + half)] *= 0.55
+        else:
+            centre = (int(x), int(origin[1] + mark_v * depth))
+            cv2.circle(skin, centre, int(size * length), ink.tolist(), -1)
     on = body_layer.astype(bool)
     rgb[on], alpha[on] = skin[on], 1.0
 
@@ -140,26 +170,28 @@ def draw_fish(rng, pattern, hard=False, body_length=400.0):
     cv2.ellipse(rgb, (int(x_gill - 0.04 * length), int(origin[1])),
                 (int(0.04 * length), int(0.4 * (y_gill_bottom - y_gill_top))), 0, -70, 70,
                 (base * 0.6).tolist(), max(1, int(0.004 * length)))
-    eye_u = rng.uniform(0.05, 0.08)
-    x_eye, y_top_eye, y_bottom_eye = at(eye_u)
-    ep = np.array([x_eye, y_top_eye + rng.uniform(0.3, 0.4) * (y_bottom_eye - y_top_eye)])
-    radius = rng.uniform(0.02, 0.03) * length
-    iris = (base * 0.8).tolist() if hard and rng.random() < 0.5 else (200, 180, 120)
-    cv2.circle(rgb, tuple(int(round(v)) for v in ep), int(radius), iris, -1)
+    x_eye, y_top_eye, y_bottom_eye = at(look["eye_u"])
+    ep = np.array([x_eye, y_top_eye + look["eye_v"] * (y_bottom_eye - y_top_eye)])
+    radius = look["eye_radius"] * length
+    cv2.circle(rgb, tuple(int(round(v)) for v in ep), int(radius), look["iris"], -1)
     cv2.circle(rgb, tuple(int(round(v)) for v in ep), int(0.6 * radius), (15, 15, 20), -1)
-    up = np.array([xf, yf])
-    return rgb, alpha, ep, up
+    return rgb, alpha, ep, np.array([xf, yf])
 
 
-def draw_photo(rng, pattern, hard=False, size=(800, 600)):
+def draw_photo(rng, look, hard=False, size=(800, 600), flank=None):
     """A photo of one fish on green; returns ``(rgb uint8, EP, UP, flank)``.
 
-    ``hard``: besides ``draw_fish``'s, tilts up to 40 degrees, fish of 30-80 % of the width,
-    stronger uneven light, more blur and noise, JPEG quality 75.
+    Args:
+        rng: a NumPy Generator (the photo's pose, light and noise).
+        look: from ``fish_look``.
+        hard: tilts up to 40 degrees, fish of 30-80 % of the width, stronger uneven light,
+            more blur and noise, JPEG quality 75.
+        size: ``(width, height)``.
+        flank: ``'left'``, ``'right'`` or None (drawn at random).
     """
     width, height = size
-    fish, alpha, ep, up = draw_fish(rng, pattern, hard)
-    flank = str(rng.choice(["left", "right"]))
+    fish, alpha, ep, up = draw_fish(look)
+    flank = str(rng.choice(["left", "right"])) if flank is None else flank
     scale = (rng.uniform(0.3, 0.8) if hard else rng.uniform(0.45, 0.65)) * width / fish.shape[1]
     angle = rng.uniform(-40, 40) if hard else rng.uniform(-25, 25)
     centre = (width * rng.uniform(0.4, 0.6), height * rng.uniform(0.4, 0.6))
@@ -218,7 +250,7 @@ def run(photos, seed, settings, hard=False, dump=None):
         row = {"photos": photos, "roi": 0, "flank_right": 0, "errors": [], "wrong": [],
                "failures": collections.Counter()}
         for number in range(photos):
-            photo, ep, up, flank = draw_photo(rng, pattern, hard)
+            photo, ep, up, flank = draw_photo(rng, fish_look(rng, pattern, hard), hard)
             result = extract_roi(photo, settings)
             name = f"{pattern}_{number:03d}"
             if not result.ok:
@@ -234,6 +266,42 @@ def run(photos, seed, settings, hard=False, dump=None):
                 _dump(dump, name + "_WRONG", photo)
         table[pattern] = row
     return table
+
+
+def _render_fish(task):
+    """Write every photo of one fish (``write_dataset``'s work item); returns their count."""
+    out, fish, sessions, photos, seed, hard, drift = task
+    look = fish_look(np.random.default_rng([seed, fish, 0]), PATTERNS[fish % len(PATTERNS)], hard)
+    for session in range(sessions):
+        rng = np.random.default_rng([seed, fish, session + 1])
+        skin = drifted(look, rng, drift * session) if session else look
+        folder = os.path.join(out, f"SESSION{session + 1}", f"fish_{fish:04d}")
+        os.makedirs(folder, exist_ok=True)
+        for image in range(photos):
+            photo = draw_photo(rng, skin, hard, flank="left")[0]
+            cv2.imwrite(os.path.join(folder, f"img_{image:02d}.jpg"), photo[..., ::-1],
+                        [cv2.IMWRITE_JPEG_QUALITY, 95])
+    return sessions * photos
+
+
+def write_dataset(out, fish, sessions, photos, seed=0, hard=False, drift=0.003, workers=2):
+    """Photos of ``fish`` fish (left flanks, the skins in turn) in ``sessions`` sessions, in the
+    layout ``<out>/SESSION<k>/fish_<i>/img_<j>.jpg``, for running the recipe on another
+    renderer's fish (``--set data.root=<out>``). Each fish keeps its look; its marks move by
+    ``drift`` of the length (standard deviation) per session after the first.
+
+    ``workers`` processes draw the fish (1: this process).
+
+    Returns:
+        The number of photos written.
+    """
+    from multiprocessing import Pool
+
+    tasks = [(out, i, sessions, photos, seed, hard, drift) for i in range(fish)]
+    if workers == 1:
+        return sum(map(_render_fish, tasks))
+    with Pool(workers) as pool:
+        return sum(pool.map(_render_fish, tasks))
 
 
 def _dump(folder, name, photo):
@@ -263,7 +331,15 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hard", action="store_true", help="harder photos (see draw_photo)")
     parser.add_argument("--dump", default=None, help="folder for failed and wrong photos")
+    parser.add_argument("--dataset", default=None,
+                        help="write an identity dataset here instead (see write_dataset)")
+    parser.add_argument("--fish", type=int, default=200, help="--dataset: fish")
+    parser.add_argument("--sessions", type=int, default=3, help="--dataset: sessions")
     args = parser.parse_args()
+    if args.dataset:
+        count = write_dataset(args.dataset, args.fish, args.sessions, 4, args.seed, args.hard)
+        print(f"{count} photos in {args.dataset}")
+        return
     table = run(args.photos, args.seed, ExtractorSettings(), args.hard, args.dump)
     print(f"{'hard' if args.hard else 'default'} photos, {args.photos} per pattern, seed "
           f"{args.seed}, 800x600; wrong: EP or UP off by "
