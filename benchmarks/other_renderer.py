@@ -26,8 +26,10 @@ import os
 import cv2
 import numpy as np
 
+from lateral_keras.data.synthetic.photometric import encode_jpeg
 from lateral_keras.preprocessing.extractor import extract_roi
 from lateral_keras.preprocessing.settings import ExtractorSettings
+from lateral_keras.utils.atomic import write_bytes
 
 PATTERNS = ("dark_spots", "pale_spots", "bars", "plain")
 WRONG = 0.2
@@ -179,7 +181,7 @@ def draw_fish(look, body_length=400.0):
 
 
 def draw_photo(rng, look, hard=False, size=(800, 600), flank=None):
-    """A photo of one fish on green; returns ``(rgb uint8, EP, UP, flank)``.
+    """A photo of one fish on green; returns ``(JPEG bytes, EP, UP, flank)``.
 
     Args:
         rng: a NumPy Generator (the photo's pose, light and noise).
@@ -221,10 +223,8 @@ def draw_photo(rng, look, hard=False, size=(800, 600), flank=None):
     blur, noise, quality = (1.3, 6.0, 75) if hard else (0.8, 3.0, 90)
     photo = cv2.GaussianBlur(photo, (0, 0), blur) + rng.normal(0, noise, photo.shape)
     photo = np.clip(photo, 0, 255).astype(np.uint8)
-    _, jpeg = cv2.imencode(".jpg", photo[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    photo = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)[..., ::-1]
     points = np.stack([ep, up]) @ matrix[:, :2].T + matrix[:, 2]
-    return np.ascontiguousarray(photo), points[0], points[1], flank
+    return encode_jpeg(photo, quality), points[0], points[1], flank
 
 
 def landmark_error(result, ep, up):
@@ -250,12 +250,13 @@ def run(photos, seed, settings, hard=False, dump=None):
         row = {"photos": photos, "roi": 0, "flank_right": 0, "errors": [], "wrong": [],
                "failures": collections.Counter()}
         for number in range(photos):
-            photo, ep, up, flank = draw_photo(rng, fish_look(rng, pattern, hard), hard)
+            jpeg, ep, up, flank = draw_photo(rng, fish_look(rng, pattern, hard), hard)
+            photo = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR_RGB)
             result = extract_roi(photo, settings)
             name = f"{pattern}_{number:03d}"
             if not result.ok:
                 row["failures"][result.reason] += 1
-                _dump(dump, name + "_FAIL_" + result.reason, photo)
+                _dump(dump, name + "_FAIL_" + result.reason, jpeg)
                 continue
             row["roi"] += 1
             error = landmark_error(result, ep, up)
@@ -263,7 +264,7 @@ def run(photos, seed, settings, hard=False, dump=None):
             row["flank_right"] += result.side == flank
             if error > WRONG or result.side != flank:
                 row["wrong"].append(f"{name}(e{error:.2f},{result.side})")
-                _dump(dump, name + "_WRONG", photo)
+                _dump(dump, name + "_WRONG", jpeg)
         table[pattern] = row
     return table
 
@@ -276,11 +277,9 @@ def _render_fish(task):
         rng = np.random.default_rng([seed, fish, session + 1])
         skin = drifted(look, rng, drift * session) if session else look
         folder = os.path.join(out, f"SESSION{session + 1}", f"fish_{fish:04d}")
-        os.makedirs(folder, exist_ok=True)
         for image in range(photos):
-            photo = draw_photo(rng, skin, hard, flank="left")[0]
-            cv2.imwrite(os.path.join(folder, f"img_{image:02d}.jpg"), photo[..., ::-1],
-                        [cv2.IMWRITE_JPEG_QUALITY, 95])
+            jpeg = draw_photo(rng, skin, hard, flank="left")[0]
+            write_bytes(os.path.join(folder, f"img_{image:02d}.jpg"), jpeg)
     return sessions * photos
 
 
@@ -304,10 +303,9 @@ def write_dataset(out, fish, sessions, photos, seed=0, hard=False, drift=0.003, 
         return sum(pool.map(_render_fish, tasks))
 
 
-def _dump(folder, name, photo):
+def _dump(folder, name, jpeg):
     if folder:
-        os.makedirs(folder, exist_ok=True)
-        cv2.imwrite(os.path.join(folder, name + ".jpg"), photo[..., ::-1])
+        write_bytes(os.path.join(folder, name + ".jpg"), jpeg)
 
 
 def format_table(table):

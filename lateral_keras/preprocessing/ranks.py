@@ -10,6 +10,9 @@ import math
 import cv2
 import numpy as np
 
+MAD_TO_SIGMA = 1.4826
+"""The median absolute deviation times this estimates a normal sample's standard deviation."""
+
 
 def histogram(values, mask=None, channel=0):
     """Counts of the values 0-255 of one channel of a uint8 image.

@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 
+from lateral_keras.preprocessing.ranks import MAD_TO_SIGMA
 from lateral_keras.preprocessing.result import ROW_FIELDS
 from lateral_keras.utils.atomic import write_json, write_text
 
@@ -83,7 +84,7 @@ def odd_proportion_rows(rows):
         return []
     logs = np.log(np.maximum([float(row["eye_to_fin"]) for row in measured], 1e-6))
     median = np.median(logs)
-    spread = max(1.4826 * float(np.median(np.abs(logs - median))), 1e-3)
+    spread = max(MAD_TO_SIGMA * float(np.median(np.abs(logs - median))), 1e-3)
     scores = np.abs(logs - median) / spread
     odd = [{**row, "proportion_z": round(float(z), 1)}
            for row, z in zip(measured, scores) if z > ODD_PROPORTIONS]

@@ -18,8 +18,6 @@ logger = logging.getLogger(__name__)
 _GRAY_SATURATION = 24
 """Pixels above this saturation (0-255) carry a hue; fewer than 0.5 % of them means gray."""
 
-_MAD_TO_SIGMA = 1.4826
-
 _RECTANGLE_FILL = 0.92
 """Objects filling this share of their minimum-area rectangle are labels, rulers or cards, not
 fish (an ellipse fills pi / 4 = 0.79 of its rectangle, a fish with its fins less)."""
@@ -125,7 +123,7 @@ def background_thresholds(hsv, settings):
             return default
     counts = [ranks.histogram(border, in_default, channel=c) for c in range(3)]
     median, spread = ranks.median_and_spread(np.stack(counts))
-    spread = _MAD_TO_SIGMA * spread
+    spread = ranks.MAD_TO_SIGMA * spread
     half_width = min(max(3.0 * float(spread[0]), 15.0), 25.0)
     saturation = max(floor, min(median[1] - 3.0 * spread[1], 0.5 * median[1]))
     value = max(default["value"] / 2.0, min(median[2] - 3.0 * spread[2], 0.4 * median[2]))
