@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from lateral_keras.config.schema import PreprocessingConfig
+from lateral_keras.data.synthetic.ground_truth import roi_iou
 from lateral_keras.data.synthetic.photometric import encode_jpeg
 from lateral_keras.data.synthetic.render import render_image
 from lateral_keras.preprocessing.extractor import extract_roi
@@ -333,14 +334,6 @@ PERTURBATIONS = {
 }
 
 
-def quad_iou(a, b):
-    """Intersection over union of two convex quadrilaterals ((4, 2) points, any order)."""
-    a, b = cv2.convexHull(np.float32(a)), cv2.convexHull(np.float32(b))
-    intersection, _ = cv2.intersectConvexConvex(a, b)
-    union = cv2.contourArea(a) + cv2.contourArea(b) - intersection
-    return intersection / union if union > 0 else 0.0
-
-
 def jpeg_roundtrip(image, quality):
     """``image`` saved as JPEG at ``quality`` and decoded to RGB as ``lateral prepare`` would."""
     return cv2.imdecode(np.frombuffer(encode_jpeg(image, quality), np.uint8), cv2.IMREAD_COLOR_RGB)
@@ -382,7 +375,7 @@ class Tally:
         _, roi, length, _ = case
         corners = np.asarray(result.corners, float)
         error = float(np.mean(np.linalg.norm(corners - roi, axis=1))) / length
-        iou = quad_iou(corners, roi)
+        iou = roi_iou(corners, roi)
         self.errors.append(error)
         self.ious.append(iou)
         self.wrong_side += result.side != side

@@ -11,31 +11,16 @@ least 99 %.
 import csv
 import os
 
-import cv2
 import numpy as np
 import pytest
 
 from lateral_keras.config import Config
 from lateral_keras.data.synthetic.dataset import generate_dataset
-from lateral_keras.data.synthetic.ground_truth import roi_directions
+from lateral_keras.data.synthetic.ground_truth import roi_directions, roi_iou
 from lateral_keras.data.synthetic.render import render_image
 from lateral_keras.preprocessing.extractor import extract_roi, extract_roi_from_file
 from lateral_keras.preprocessing.settings import ExtractorSettings
 from lateral_keras.training.data_setup import extractor_settings
-
-
-def quad_iou(a, b):
-    """Intersection over union of two convex quadrilaterals given as (4, 2) point arrays."""
-    a, b = (_counter_clockwise(np.asarray(q, np.float32)) for q in (a, b))
-    intersection, _ = cv2.intersectConvexConvex(a, b)
-    union = cv2.contourArea(a) + cv2.contourArea(b) - intersection
-    return float(intersection / union) if union > 0 else 0.0
-
-
-def _counter_clockwise(quad):
-    x, y = quad[:, 0], quad[:, 1]
-    area = 0.5 * np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)
-    return quad if area > 0 else quad[::-1].copy()
 
 
 def _evaluate(root):
@@ -53,18 +38,18 @@ def _evaluate(root):
             reasons.append(result.reason)
             continue
         found = result.corners
-        ious.append(quad_iou(found, truth))
+        ious.append(roi_iou(found, truth))
         directions.append(all(roi_directions(found, truth)))
         sides.append(result.side == row["side"])
     return np.array(ious), np.array(directions), np.array(sides), reasons
 
 
-def test_quad_iou_matches_hand_computed_values():
+def test_roi_iou_matches_hand_computed_values():
     square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)
-    assert quad_iou(square, square) == pytest.approx(1.0)
-    assert quad_iou(square, square + [1, 0]) == pytest.approx(2.0 / 6.0)
-    assert quad_iou(square, square[::-1]) == pytest.approx(1.0)
-    assert quad_iou(square, square + [5, 5]) == 0.0
+    assert roi_iou(square, square) == pytest.approx(1.0)
+    assert roi_iou(square, square + [1, 0]) == pytest.approx(2.0 / 6.0)
+    assert roi_iou(square, square[::-1]) == pytest.approx(1.0)
+    assert roi_iou(square, square + [5, 5]) == 0.0
 
 
 def test_roi_matches_ground_truth_on_a_small_default_dataset(tmp_path):
@@ -94,8 +79,8 @@ def test_the_recipe_cuts_the_deeper_roi_of_its_config():
         _, spec_truth = render_image(fish, 0, 0, seed=3)
         result = extract_roi(photo, settings)
         assert result.ok, result.reason
-        deep.append(quad_iou(result.corners, truth["roi"]))
-        spec.append(quad_iou(result.corners, spec_truth["roi"]))
+        deep.append(roi_iou(result.corners, truth["roi"]))
+        spec.append(roi_iou(result.corners, spec_truth["roi"]))
     assert np.median(deep) >= 0.88, np.round(deep, 3)
     assert max(spec) < 0.8, np.round(spec, 3)
 

@@ -20,6 +20,7 @@ import csv
 import io
 import os
 
+import cv2
 import numpy as np
 
 COLUMNS = (
@@ -134,3 +135,24 @@ def roi_directions(corners, truth_roi):
     head = np.dot(found[1] - found[0], truth[1] - truth[0]) > 0
     dorsal = np.dot(found[3] - found[0], truth[3] - truth[0]) > 0
     return bool(head), bool(dorsal)
+
+
+def roi_iou(corners, truth_roi):
+    """Intersection over union of a found ROI and the true one (convex quadrilaterals).
+
+    Args:
+        corners: ``(4, 2)`` corners of the found ROI, in the photo's pixels, in any order.
+        truth_roi: ``(4, 2)`` true corners.
+
+    Returns:
+        A float in [0, 1].
+
+    Example:
+        >>> square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)
+        >>> round(roi_iou(square, square + [1, 0]), 3)
+        0.333
+    """
+    a, b = (cv2.convexHull(np.float32(quad)) for quad in (corners, truth_roi))
+    intersection, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - intersection
+    return float(intersection / union) if union > 0 else 0.0
