@@ -4,15 +4,16 @@ Renders ``--fish`` x ``--photos`` synthetic 800x600 photos (left flanks) with th
 cut at the recipe's ROI fractions (``preprocessing.top_fraction`` / ``bottom_fraction``), and
 applies each perturbation (background hue or saturation, uneven light, shadows, glare, a smaller
 or larger fish, labels, a ruler, a dark object, JPEG quality 30, noise, a green-tinted fish,
-another resolution) before the photo's JPEG step. The JPEG is decoded to RGB as ``lateral
-prepare`` reads it and ``extract_roi`` runs with the same fractions. Per perturbation: the share
-of photos with a ROI, the failure reasons, the corner error (mean distance of the 4 corners to
-the truth's, in fish lengths), the ROI quadrilaterals' IoU, and the bad ROIs (error > 0.10 or
-IoU < 0.5), with how many of those the quality report would not list on ``unsure.png``
-(direction margin at least ``report.UNSURE_DIRECTION`` and proportions not odd among the
-perturbation's ROIs, ``report.odd_proportion_rows``), and the right crops it would list as of
-odd proportions (false alarms). Random
-draws are seeded by the seed, the photo and the perturbation, so ``--only`` repeats full rows.
+another resolution, a hand holding the tail) before the photo's JPEG step. The JPEG is decoded
+to RGB as ``lateral prepare`` reads it and ``extract_roi`` runs with the same fractions. Per
+perturbation: the share of photos with a ROI, the failure reasons, the corner error (mean
+distance of the 4 corners to the truth's, in fish lengths), the ROI quadrilaterals' IoU, and the
+bad ROIs (error > 0.10 or IoU < 0.5), with how many of those the quality report would not list
+on ``unsure.png`` (direction margin at least ``report.UNSURE_DIRECTION`` and proportions not odd
+among the perturbation's ROIs, ``report.odd_proportion_rows``), and the right crops it would
+list as of odd proportions (false alarms). Random draws are seeded by the seed, the photo and
+the perturbation's place in ``PERTURBATIONS``, so ``--only`` repeats full rows (new
+perturbations go last).
 
 Usage:
     python benchmarks/extractor_stress.py --difficulty hard --only none,fish_tint30 --dump out
@@ -185,6 +186,29 @@ def shadow_touching(photo, truth, masks, rng):
     return as_is(shaded, truth, masks, rng)
 
 
+def hand(photo, truth, masks, rng):
+    """A hand (skin colour, shaded) from the nearest border holding the fish by its tail's root:
+    a fist over the body's point farthest from the eye, its arm to the border."""
+    h, w = photo.shape[:2]
+    ys, xs = np.nonzero(masks["body"])
+    points = np.stack([xs, ys], axis=1).astype(float)
+    end = points[np.argmax(np.linalg.norm(points - np.asarray(truth["ep"], float), axis=1))]
+    starts = [np.array([end[0], 0.0]), np.array([end[0], h - 1.0]),
+              np.array([0.0, end[1]]), np.array([w - 1.0, end[1]])]
+    start = min(starts, key=lambda point: np.linalg.norm(point - end))
+    d = (end - start) / max(np.linalg.norm(end - start), 1e-6)
+    half = 0.04 * h
+    n = half * np.array([-d[1], d[0]])
+    mask = fill_poly((h, w), np.array([start - 50 * d + n, end + n, end - n, start - 50 * d - n]))
+    mask = mask.astype(np.uint8)
+    cv2.circle(mask, tuple(int(v) for v in end), int(1.5 * half), 1, -1)
+    skin = np.float32([225, 175, 145]) * rng.uniform(0.8, 1.05)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = 0.85 + 0.15 * np.cos((xx * n[0] + yy * n[1]) / (half * half) * 1.5)[..., None]
+    painted = blend(photo, np.clip(skin * shade, 0, 255), soft(mask.astype(bool), 1.5))
+    return as_is(painted, truth, masks, rng)
+
+
 def glare(photo, truth, masks, rng):
     """2 to 4 white specular ellipses on the body."""
     body = masks["body"]
@@ -331,6 +355,7 @@ PERTURBATIONS = {
     "fish_tint30": functools.partial(fish_tint, share=0.3),
     "down_400x300": functools.partial(resized, size=(400, 300)),
     "up_1600x1200": functools.partial(resized, size=(1600, 1200)),
+    "hand_tail": hand,  # last: each row's draws follow its place here
 }
 
 

@@ -13,11 +13,13 @@ prints:
   included) replayed from memory, in alternating
   rounds so a change of machine load hits both (target >= 0.9);
 - stage two, per backbone: steps/s of the recipe's trainer on precomputed embeddings (P x K
-  batches gathered from the on-device array; XLA-compiled as in the recipe, and without XLA)
-  next to the end-to-end trainer
-  (``stage_two.end_to_end``: every P x K batch of ROIs augmented, then through the frozen
-  backbone and embedding head in inference mode, then the projection), per step (target >=
-  50x) and for the whole recipe stage two, the one-off precomputation of the views included.
+  batches gathered from the on-device array; XLA-compiled as in the recipe, as many steps per
+  compiled call as the recipe on the default data, and once without XLA) next to the end-to-end
+  trainer (``stage_two.end_to_end``: every P x K batch of ROIs augmented, then through the
+  frozen backbone and embedding head in inference mode, then the projection), in alternating
+  rounds, per step (target >= 50x) and for the whole recipe stage two, the one-off
+  precomputation of the views included; with the floor of a precomputed step (the projection's
+  two matmuls and an SGD update alone) and the ratio a step at that floor would reach.
 """
 
 import argparse
@@ -136,8 +138,12 @@ def stage_one(config, train, args):
     return models
 
 
-def precomputed_rate(config, embeddings, labels, args, jit_compile):
-    """Stage-two steps/s of the recipe's trainer on precomputed embeddings (real views)."""
+def precomputed_runner(config, embeddings, labels, jit_compile, steps_per_execution):
+    """The recipe's trainer on precomputed embeddings (real views), warmed up.
+
+    Returns:
+        ``(run, steps_per_epoch)``: ``run(steps)`` fits ``steps`` steps and returns its seconds.
+    """
     import keras
 
     from lateral_keras.training.pk_sampler import pk_dataset
@@ -149,15 +155,46 @@ def precomputed_rate(config, embeddings, labels, args, jit_compile):
     trainer = build_trainer(two, 0)
     trainer(embeddings[:1])
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile,
-                    steps_per_execution=min(steps, STEPS_PER_EXECUTION))
+                    steps_per_execution=min(steps_per_execution, STEPS_PER_EXECUTION))
     stream = stream.repeat()
-    fit_seconds(trainer, stream, 2 * steps)
-    total = sum(fit_seconds(trainer, stream, args.steps * steps) for _ in range(args.rounds))
-    return args.rounds * args.steps * steps / total, steps
+    fit_seconds(trainer, stream, 2 * steps_per_execution)
+    return (lambda n: fit_seconds(trainer, stream, n)), steps
 
 
-def end_to_end_rate(config, train, embedder, steps):
-    """Stage-two steps/s of the end-to-end trainer (augmented images through the backbone)."""
+def matmul_floor_ms(config, input_dim, batch, repeats=100):
+    """Milliseconds of the projection's two matmuls (forward, and the kernel's gradient of a sum
+    of squares) and a plain SGD update of the kernel, XLA-compiled: the least a precomputed
+    stage-two step can take."""
+    import numpy as np
+    import tensorflow as tf
+
+    two = config.stage_two
+    rng = np.random.default_rng(0)
+    inputs = tf.constant(rng.normal(size=(batch, input_dim)).astype("float32"))
+    kernel = tf.Variable(rng.normal(size=(input_dim, two.m * two.q)).astype("float32"))
+
+    @tf.function(jit_compile=True)
+    def sgd_step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(tf.matmul(inputs, kernel)))
+        kernel.assign_sub(1e-9 * tape.gradient(loss, kernel))
+        return loss
+
+    def steps():
+        for _ in range(repeats):
+            loss = sgd_step()
+        return float(loss)
+
+    steps()
+    return 1000 * timed(steps)[1] / repeats
+
+
+def end_to_end_runner(config, train, embedder):
+    """The end-to-end trainer (augmented images through the frozen backbone), warmed up.
+
+    Returns:
+        ``run(steps)``: fits ``steps`` steps and returns its seconds.
+    """
     import keras
 
     from lateral_keras.preprocessing.augment_pipeline import batch_augmenter
@@ -176,7 +213,7 @@ def end_to_end_rate(config, train, embedder, steps):
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
     stream = stream.repeat()
     fit_seconds(trainer, stream, 1)
-    return steps / fit_seconds(trainer, stream, steps)
+    return lambda n: fit_seconds(trainer, stream, n)
 
 
 def forward_rate(config, train, embedder):
@@ -190,7 +227,12 @@ def forward_rate(config, train, embedder):
 
 
 def stage_two(config, train, models, args):
-    """Prints the stage-two comparison for every backbone of ``args.backbones``."""
+    """Prints the stage-two comparison for every backbone of ``args.backbones``.
+
+    Per backbone, ``args.rounds`` rounds alternate the precomputed steps (XLA as the recipe,
+    ``args.steps_per_execution`` steps per compiled call), the floor of those steps
+    (``matmul_floor_ms``) and the end-to-end steps, so a change of machine load hits all three.
+    """
     from lateral_keras.training.inputs import embedding_views
     from lateral_keras.training.stage_one import build_stage_one
     from lateral_keras.training.stage_two_run import uses_xla
@@ -198,15 +240,16 @@ def stage_two(config, train, models, args):
     two = config.stage_two
     pk = two.classes_per_batch * two.samples_per_class
     embeddings, labels = embedding_views(models.embedder, config, train, two.views_per_image)
-    plain_rate, epoch_steps = precomputed_rate(config, embeddings, labels, args, False)
-    pre_rate, _ = precomputed_rate(config, embeddings, labels, args, uses_xla(config))
+    per_call = args.steps_per_execution
+    plain, epoch_steps = precomputed_runner(config, embeddings, labels, False, per_call)
+    precomputed, _ = precomputed_runner(config, embeddings, labels, uses_xla(config), per_call)
+    pre_steps = args.steps * per_call
+    plain_rate = pre_steps / plain(pre_steps)
     views = len(train.records) * two.views_per_image
     recipe_steps = two.epochs * epoch_steps
     print(f"stage two: m={two.m}, q={two.q}, P x K = {pk}, {epoch_steps} steps per epoch, "
-          f"{two.views_per_image} views per image ({views} embeddings)")
-    print(f"  precomputed embeddings: {pre_rate:8.1f} steps/s (any backbone; XLA "
-          f"{'on' if uses_xla(config) else 'off'}, as the recipe), {plain_rate:8.1f} steps/s "
-          "without XLA")
+          f"{two.views_per_image} views per image ({views} embeddings), {per_call} steps per "
+          f"compiled call; precomputed without XLA {plain_rate:6.1f} steps/s")
     for backbone in args.backbones:
         if backbone == config.stage_one.backbone_type:
             embedder = models.embedder
@@ -214,23 +257,36 @@ def stage_two(config, train, models, args):
             settings = dataclasses.replace(config.stage_one, backbone_type=backbone)
             embedder = build_stage_one(settings, tuple(config.preprocessing.input_size),
                                        config.data.num_classes, seed=0).embedder
-        e2e_rate = end_to_end_rate(config, train, embedder, args.e2e_steps)
+        end_to_end = end_to_end_runner(config, train, embedder)
+        pre_seconds = e2e_seconds = floor_ms = 0.0
+        for _ in range(args.rounds):
+            pre_seconds += precomputed(pre_steps)
+            floor_ms += matmul_floor_ms(config, embeddings.shape[-1], pk) / args.rounds
+            e2e_seconds += end_to_end(args.e2e_steps)
+        pre_rate = args.rounds * pre_steps / pre_seconds
+        e2e_rate = args.rounds * args.e2e_steps / e2e_seconds
         images_per_s = forward_rate(config, train, embedder)
         whole_pre = views / images_per_s + recipe_steps / pre_rate
         whole_e2e = recipe_steps / e2e_rate
-        print(f"  {backbone:>9}: end to end {e2e_rate:7.2f} steps/s -> per step "
-              f"{pre_rate / e2e_rate:7.1f}x (target >= 50x); recipe stage two "
-              f"({recipe_steps} steps): precomputed {whole_pre:7.1f} s (views "
+        print(f"  {backbone:>9}: precomputed {pre_rate:6.1f} steps/s (XLA "
+              f"{'on' if uses_xla(config) else 'off'}, as the recipe; {1000 / pre_rate:5.1f} ms "
+              f"a step, the projection's matmuls and an SGD update alone {floor_ms:5.1f} ms), end "
+              f"to end {e2e_rate:6.2f} steps/s -> per step {pre_rate / e2e_rate:6.1f}x "
+              f"(target >= 50x; {1000 / e2e_rate / floor_ms:6.1f}x at the floor); recipe stage "
+              f"two ({recipe_steps} steps): precomputed {whole_pre:6.1f} s (views "
               f"{views / images_per_s:6.1f} s at {images_per_s:5.0f} images/s) vs end to end "
-              f"{whole_e2e:7.1f} s -> {whole_e2e / whole_pre:5.1f}x")
+              f"{whole_e2e:6.1f} s -> {whole_e2e / whole_pre:5.1f}x")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=20, help="stage-one steps per round")
     parser.add_argument("--rounds", type=int, default=5, help="alternating measurement rounds")
-    parser.add_argument("--e2e-steps", type=int, default=4,
-                        help="end-to-end stage-two steps timed per backbone")
+    parser.add_argument("--e2e-steps", type=int, default=2,
+                        help="end-to-end stage-two steps timed per backbone and round")
+    parser.add_argument("--steps-per-execution", type=int, default=16,
+                        help="precomputed stage-two steps per compiled call (the recipe's on the "
+                             "default data: its 260 training fish / P = 16 per epoch)")
     parser.add_argument("--work", default=None,
                         help="folder for the dataset and ROI cache (reused; default: a new one)")
     parser.add_argument("--backbones", nargs="*", default=["SmallCNN", "ResNet18", "ResNet50"],
