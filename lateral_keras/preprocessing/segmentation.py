@@ -197,7 +197,8 @@ def find_fish(hsv, settings):
     Shadows cast on the background from outside the frame are background
     (``_shadows_from_frame``). Rectangular objects (a label, a ruler, a card:
     ``_RECTANGLE_FILL``) are left out of the choice of the largest and second-largest object,
-    unless every object is one.
+    unless every object is one; objects cut by the frame are no second object when the largest
+    lies inside it (``_second_largest``).
 
     Args:
         hsv: uint8 HSV working copy.
@@ -255,13 +256,14 @@ def find_fish(hsv, settings):
             f"the largest non-background object covers {100 * largest / size:.0f} % of the "
             f"image; at most {100 * settings.max_fish_share:.0f} % was expected",
         )
-    if len(order) > 1 and areas[order[1]] > settings.second_object_ratio * largest:
+    contour = contours[order[0]]
+    second = _second_largest(areas, order, contours, objects.shape)
+    if second > settings.second_object_ratio * largest:
         raise ExtractionFailure(
             "multiple_objects",
-            f"a second object has {areas[order[1]] / largest:.2f} of the largest one's area; "
+            f"a second object has {second / largest:.2f} of the largest one's area; "
             f"at most {settings.second_object_ratio} was expected",
         )
-    contour = contours[order[0]]
     filled = np.zeros(objects.shape, np.uint8)
     cv2.drawContours(filled, [contour], -1, 1, thickness=cv2.FILLED)
     mask = filled.view(bool)
@@ -275,6 +277,24 @@ def find_fish(hsv, settings):
         background_share=background_share,
         thresholds=thresholds,
     )
+
+
+def _second_largest(areas, order, contours, shape):
+    """The area of the second-largest object that could be a second fish: when the largest
+    lies inside the frame, objects cut by the frame (a patch of the board's edge, a tool or a
+    sleeve reaching in) are none; 0 when there is no other object."""
+    if len(order) < 2:
+        return 0.0
+    if _touches_frame(contours[order[0]], shape):
+        return float(areas[order[1]])
+    inside = [areas[i] for i in order[1:] if not _touches_frame(contours[i], shape)]
+    return float(inside[0]) if inside else 0.0
+
+
+def _touches_frame(contour, shape):
+    """Whether a contour reaches the outermost rows or columns of an image of ``shape``."""
+    x, y, width, height = cv2.boundingRect(contour)
+    return x == 0 or y == 0 or x + width == shape[1] or y + height == shape[0]
 
 
 def _is_rectangle(contour, area):

@@ -101,41 +101,62 @@ def test_a_label_larger_than_the_fish_is_not_taken_for_it(angle):
 
 
 
-def banded_rig(band_hsv, *, reach_border=True):
+def banded_rig(band_hsv, *, reach_border=True, thin=False):
     """HSV photo: green, a brown ellipse (the fish) and a tapering band (not a rectangle) of
-    ``band_hsv`` from the top to the bottom (or short of both) of about the fish's area;
-    returns ``(hsv, fish mask)``."""
+    ``band_hsv`` from the top to the bottom (or short of both), of 1.2 x the fish's area (``thin``:
+    0.6 x); returns ``(hsv, fish mask)``."""
     hsv = np.full((300, 500, 3), (60, 180, 160), np.uint8)
     fish = np.zeros((300, 500), np.uint8)
     cv2.ellipse(fish, (140, 150), (100, 28), 0, 0, 360, 1, thickness=-1)
     hsv[fish.astype(bool)] = (12, 90, 110)
     top, bottom = (0, 299) if reach_border else (10, 289)
-    band = np.array([[350, top], [370, top], [440, bottom], [390, bottom]], np.int32)
+    widths = (10, 25) if thin else (20, 50)
+    band = np.array([[350, top], [350 + widths[0], top], [390 + widths[1], bottom],
+                     [390, bottom]], np.int32)
     cv2.fillPoly(hsv, [band], band_hsv)
     return hsv, fish.astype(bool)
 
 
-def test_a_shadow_across_the_background_is_not_a_second_fish():
+def test_a_shadow_across_the_background_is_background():
     # The green at 30 % of its value: too dark for the background, same hue and saturation.
+    # The band is larger than the fish: taken for an object, it would be the largest one.
     hsv, fish = banded_rig((60, 175, 48))
-    found = find_fish(hsv, ExtractorSettings()).mask
-    assert found[150, 140] and not found[150, 380]
-    assert np.count_nonzero(found & fish) / np.count_nonzero(found | fish) > 0.95
+    found = find_fish(hsv, ExtractorSettings())
+    assert found.mask[150, 140] and not found.mask[150, 380]
+    assert np.count_nonzero(found.mask & fish) / np.count_nonzero(found.mask | fish) > 0.95
+    assert found.background_share > 1.0 - np.count_nonzero(fish) / fish.size - 0.01
 
 
 @pytest.mark.parametrize(
-    "band_hsv, reach_border",
+    "band_hsv",
     [
-        ((15, 120, 48), True),  # a dark brown stick: not the background's hue
-        ((60, 40, 48), True),  # dark and grey: not the background's saturation
-        ((60, 100, 160), True),  # a faded green card: green, but not darker
-        ((60, 175, 48), False),  # a dark green object inside the frame
+        (15, 120, 48),  # a dark brown stick: not the background's hue
+        (60, 40, 48),  # dark and grey: not the background's saturation
+        (60, 100, 160),  # a faded green card: green, but not darker
     ],
 )
-def test_other_objects_of_the_fish_size_still_count_as_a_second_object(band_hsv, reach_border):
+def test_objects_cut_by_the_frame_are_no_shadow_and_no_second_fish(band_hsv):
+    hsv, fish = banded_rig(band_hsv, thin=True)  # 0.6 x the fish's area, reaching the frame
+    band = np.all(hsv == band_hsv, axis=2)
+    found = find_fish(hsv, ExtractorSettings())
+    assert np.count_nonzero(found.mask & fish) / np.count_nonzero(found.mask | fish) > 0.95
+    no_fish = 1.0 - np.count_nonzero(fish) / fish.size
+    assert found.background_share < no_fish - 0.5 * np.count_nonzero(band) / band.size
+
+
+@pytest.mark.parametrize(
+    "band_hsv, reach_border, thin",
+    [
+        ((15, 120, 48), True, False),  # larger than the fish and cut by the frame: which is it?
+        ((60, 40, 48), True, False),
+        ((60, 175, 48), False, True),  # a dark green object of 0.6 x the fish inside the frame
+        ((15, 120, 48), False, True),  # a brown one
+    ],
+)
+def test_a_second_object_of_the_fish_size_fails_the_photo(band_hsv, reach_border, thin):
     from lateral_keras.preprocessing.result import ExtractionFailure
 
-    hsv, _ = banded_rig(band_hsv, reach_border=reach_border)
+    hsv, _ = banded_rig(band_hsv, reach_border=reach_border, thin=thin)
     with pytest.raises(ExtractionFailure) as failure:
         find_fish(hsv, ExtractorSettings())
     assert failure.value.reason == "multiple_objects"
