@@ -167,22 +167,29 @@ def shadow_background(photo, truth, masks, rng, strength):
     return None
 
 
-def shadow_touching(photo, truth, masks, rng):
-    """A hand-like shadow (x0.3) from the nearest border, reaching onto the fish's body."""
-    h, w = photo.shape[:2]
-    ys, xs = np.nonzero(masks["body"])
-    i = rng.integers(len(xs))
-    end = np.array([xs[i], ys[i]], float)
+def arm_from_border(shape, end, half, fist):
+    """A bool mask: a band ``2 * half`` wide from the border nearest to ``end`` (x, y) to
+    ``end``, ending in a disc of radius ``fist``; and the band's unit normal times ``half``."""
+    h, w = shape
     starts = [np.array([end[0], 0.0]), np.array([end[0], h - 1.0]),
               np.array([0.0, end[1]]), np.array([w - 1.0, end[1]])]
     start = min(starts, key=lambda point: np.linalg.norm(point - end))
     d = (end - start) / max(np.linalg.norm(end - start), 1e-6)
-    half = 0.05 * h
     n = half * np.array([-d[1], d[0]])
-    mask = fill_poly((h, w), np.array([start - 50 * d + n, end + n, end - n, start - 50 * d - n]))
+    mask = fill_poly(shape, np.array([start - 50 * d + n, end + n, end - n, start - 50 * d - n]))
     mask = mask.astype(np.uint8)
-    cv2.circle(mask, tuple(int(v) for v in end), int(half), 1, -1)
-    shaded = blend(photo, photo.astype(np.float32) * 0.3, soft(mask.astype(bool), 1.5))
+    cv2.circle(mask, tuple(int(v) for v in end), int(fist), 1, -1)
+    return mask.astype(bool), n
+
+
+def shadow_touching(photo, truth, masks, rng):
+    """A hand-like shadow (x0.3) from the nearest border, reaching onto the fish's body."""
+    h = photo.shape[0]
+    ys, xs = np.nonzero(masks["body"])
+    i = rng.integers(len(xs))
+    mask, _ = arm_from_border(photo.shape[:2], np.array([xs[i], ys[i]], float), 0.05 * h,
+                              0.05 * h)
+    shaded = blend(photo, photo.astype(np.float32) * 0.3, soft(mask, 1.5))
     return as_is(shaded, truth, masks, rng)
 
 
@@ -193,19 +200,12 @@ def hand(photo, truth, masks, rng):
     ys, xs = np.nonzero(masks["body"])
     points = np.stack([xs, ys], axis=1).astype(float)
     end = points[np.argmax(np.linalg.norm(points - np.asarray(truth["ep"], float), axis=1))]
-    starts = [np.array([end[0], 0.0]), np.array([end[0], h - 1.0]),
-              np.array([0.0, end[1]]), np.array([w - 1.0, end[1]])]
-    start = min(starts, key=lambda point: np.linalg.norm(point - end))
-    d = (end - start) / max(np.linalg.norm(end - start), 1e-6)
     half = 0.04 * h
-    n = half * np.array([-d[1], d[0]])
-    mask = fill_poly((h, w), np.array([start - 50 * d + n, end + n, end - n, start - 50 * d - n]))
-    mask = mask.astype(np.uint8)
-    cv2.circle(mask, tuple(int(v) for v in end), int(1.5 * half), 1, -1)
+    mask, n = arm_from_border((h, w), end, half, 1.5 * half)
     skin = np.float32([225, 175, 145]) * rng.uniform(0.8, 1.05)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     shade = 0.85 + 0.15 * np.cos((xx * n[0] + yy * n[1]) / (half * half) * 1.5)[..., None]
-    painted = blend(photo, np.clip(skin * shade, 0, 255), soft(mask.astype(bool), 1.5))
+    painted = blend(photo, np.clip(skin * shade, 0, 255), soft(mask, 1.5))
     return as_is(painted, truth, masks, rng)
 
 

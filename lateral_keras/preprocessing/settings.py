@@ -33,7 +33,8 @@ class ExtractorSettings:
         max_fish_share: the largest share of the image the fish may cover (``no_fish``
             above it: then the "fish" is really a non-green background).
         second_object_ratio: a second object larger than this share of the largest one
-            makes the result fail with ``multiple_objects``.
+            makes the result fail with ``multiple_objects`` (objects cut by the frame count
+            only when the largest is cut too).
         max_border_contact: the fish's body (fins aside, see
             ``segmentation.detach_from_border``) may touch the image border over at most this
             share of its depth; more gives ``fish_cut_by_frame``.
