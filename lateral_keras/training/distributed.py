@@ -246,7 +246,7 @@ def _pk_images(config, part, classes_per_batch, samples_per_class, batches, seed
     dataset, _ = pk_dataset(
         roi_images(config, part), labels, classes_per_batch, samples_per_class,
         passes=math.ceil(batches / per_pass), seed=seed,
-        transform=batch_augmenter(augment_settings(config), training=True), autotune=True,
+        transform=batch_augmenter(augment_settings(config), training=True),
     )
     return dataset
 

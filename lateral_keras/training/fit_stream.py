@@ -8,11 +8,11 @@ def without_autotune_thread(dataset):
     exhausted, when training ends. With autotuning on, that deletion can wait for the
     iterator's model thread, which on TensorFlow 2.21 first sleeps out its optimisation period
     (it doubles from 10 ms up to 60 s). On a 2-core machine ``fit`` returned 9-19 s after its
-    last epoch on stage two's P x K stream, and up to 5 s on a toy model's. Without autotuning
-    ``prefetch(AUTOTUNE)`` still grows its buffer as needed and ``num_parallel_calls=AUTOTUNE``
-    uses one call per core. Stage one's stream keeps autotuning, since without it its pipeline
-    ran 4-5 % slower; its ``fit`` returned at once in most runs timed, and about 48 s late in
-    one of eight (docs/timing.md).
+    last epoch on stage two's P x K stream, up to 5 s on a toy model's, and 0-48 s on stage
+    one's (docs/timing.md). Without autotuning ``prefetch(AUTOTUNE)`` still grows its buffer as
+    needed and ``num_parallel_calls=AUTOTUNE`` uses one call per core, but no prefetch is
+    injected after the last ``map``: stage one's stream, which ran 4-5 % slower without
+    autotuning, ends in its own ``prefetch`` and matches the autotuned speed.
 
     Args:
         dataset: a ``tf.data.Dataset``.

@@ -63,15 +63,13 @@ def pk_index_batches(labels, classes_per_batch, samples_per_class, rng):
     return batches
 
 
-def pk_dataset(x, labels, classes_per_batch, samples_per_class, passes, seed, *, transform=None,
-               autotune=False):
+def pk_dataset(x, labels, classes_per_batch, samples_per_class, passes, seed, *, transform=None):
     """A ``tf.data`` stream of P x K batches ``(transform(x[batch]), labels[batch])``.
 
     The sample indices of every batch are drawn up front (``pk_index_batches``, ``passes``
     times over the identities); each step gathers its batch from the whole array held as one
-    tensor (no per-step Python). Without ``autotune`` tf.data's autotuning is off
-    (``without_autotune_thread``): ``fit`` returned 9-19 s after stage two's last epoch with
-    it on.
+    tensor (no per-step Python). tf.data's autotuning is off (``without_autotune_thread``):
+    ``fit`` returned 9-19 s after stage two's last epoch with it on.
 
     Args:
         x: ``(n, ...)`` array or tensor: embeddings, or images for ``transform``.
@@ -81,7 +79,6 @@ def pk_dataset(x, labels, classes_per_batch, samples_per_class, passes, seed, *,
         passes: passes over the identities to draw (stage two: its epochs).
         seed: seed of the sampler.
         transform: optional function applied to each gathered batch (e.g. an augmentation).
-        autotune: keep tf.data's autotuning on.
 
     Returns:
         ``(dataset, batches_per_pass)``.
@@ -101,4 +98,4 @@ def pk_dataset(x, labels, classes_per_batch, samples_per_class, passes, seed, *,
     dataset = tf.data.Dataset.from_tensor_slices(np.concatenate(pass_batches)).map(
         lambda index: (transform(tf.gather(x, index)), tf.gather(y, index))
     ).prefetch(tf.data.AUTOTUNE)
-    return (dataset if autotune else without_autotune_thread(dataset)), len(pass_batches[0])
+    return without_autotune_thread(dataset), len(pass_batches[0])

@@ -5,6 +5,7 @@ import keras
 
 from lateral_keras.training import distributed
 from lateral_keras.training.callbacks import stage_callbacks
+from lateral_keras.training.fit_stream import without_autotune_thread
 from lateral_keras.training.inputs import embed, roi_images
 from lateral_keras.training.mirror_classes import mirror_batch, mirror_factor, resolve_mirror_mode
 from lateral_keras.training.photometric import photometric_jitter
@@ -52,6 +53,8 @@ def stage_one_stream(config, train, shard=(0, 1), batches=1):
     Example:
         >>> batch = next(iter(stage_one_stream(config, data.parts["train"])))  # doctest: +SKIP
     """
+    import tensorflow as tf
+
     settings = config.stage_one
     num_classes = config.data.num_classes
     dataset = distributed.training_images(
@@ -72,7 +75,9 @@ def stage_one_stream(config, train, shard=(0, 1), batches=1):
         )
         return (images, labels), stage_one_targets(settings, labels)
 
-    return dataset.map(augment)
+    # prefetched, so the warp runs ahead of the step, which autotuning's injected prefetch did;
+    # no autotuning thread, whose deletion kept `fit` waiting 9-48 s after the last epoch
+    return without_autotune_thread(dataset.map(augment).prefetch(tf.data.AUTOTUNE))
 
 
 def train_stage_one(config, run, data, *, verbose=1):

@@ -47,6 +47,16 @@ def test_without_pk_batches_are_one_shuffled_pass_over_the_photos(tmp_path):
     assert sorted(every.tolist()) == sorted(np.repeat(np.arange(5), 3).tolist())
 
 
+@pytest.mark.parametrize("overrides", [[], ["stage_one.samples_per_class=2"]])
+def test_the_stream_runs_without_autotuning(tmp_path, overrides):
+    # fit deletes the stream's iterator when training ends; with autotuning that waited for
+    # its model thread, 9-48 s after the last epoch
+    part = roi_part(tmp_path, n_ids=5, per_id=3)
+    config = load_config(overrides=SMALL + overrides)
+    config.data.num_classes = 5
+    assert stage_one_stream(config, part, batches=2).options().autotune.enabled is False
+
+
 def test_fit_trains_on_the_pk_stream_with_the_triplet_term_logged(tmp_path):
     from lateral_keras.training.stage_one import build_stage_one, compile_stage_one
 
