@@ -131,8 +131,8 @@ def train_stage_one(config, run, data, *, verbose=1):
     )
     callbacks, best_path = stage_callbacks(run, "stage_one", protocol,
                                            save_steps=settings.save_steps)
-    samples = dataset if strategy is None else stage_one_stream(config, train)
-    callbacks.append(SampleImages(run.folder("logs", "stage_one"), samples))
+    callbacks.append(SampleImages(run.folder("logs", "stage_one"),
+                                  lambda: stage_one_stream(config, train)))
     # the stream shuffles itself; `shuffle=False` only silences Keras's warning about it
     models.train_model.fit(dataset, epochs=epochs, callbacks=callbacks,
                            steps_per_epoch=steps, shuffle=False, verbose=verbose)

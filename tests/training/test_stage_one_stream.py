@@ -1,6 +1,8 @@
 """Stage one's stream: P x K batches of whole fish, with the labels once per model output, or
 shuffled batches of photos."""
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -82,3 +84,50 @@ def test_mirrored_classes_keep_a_fishs_photos_in_one_class(tmp_path):
         assert (pairs[:, 0] == pairs[:, 1]).all()
         kinds.update((pairs[:, 0] // 5).tolist())
     assert kinds == {0, 1, 2, 3}  # all four mirror classes drawn
+
+
+def _first_batches(dataset, count=3):
+    return [images for (images, _), _ in dataset.take(count).as_numpy_iterator()]
+
+
+def _peek_and_let_it_prefetch(dataset):
+    next(iter(dataset.take(1)))  # what a sample-image callback does
+    time.sleep(0.5)  # the deleted iterator's prefetch thread ran ahead meanwhile
+
+
+def test_a_peek_at_a_separately_built_stream_leaves_the_training_stream_as_it_was(tmp_path):
+    # SampleImages builds its own stream: a peek at fit's own stream advances its shared seed
+    # generators by however far the prefetch ran ahead, and a seeded run no longer repeats
+    keras.utils.set_random_seed(0)  # as train_stage_one does: the jitter's op seeds follow
+    part = roi_part(tmp_path, n_ids=5, per_id=3)
+    config = load_config(overrides=SMALL + ["stage_one.samples_per_class=2"])
+    config.data.num_classes = 5
+    reference = _first_batches(stage_one_stream(config, part, batches=12))
+
+    training = stage_one_stream(config, part, batches=12)
+    _peek_and_let_it_prefetch(stage_one_stream(config, part, batches=12))
+    np.testing.assert_array_equal(_first_batches(training), reference)
+
+    _peek_and_let_it_prefetch(training)  # the hazard the separate stream avoids
+    assert not np.array_equal(_first_batches(training)[0], reference[0])
+
+
+def test_sample_images_writes_a_batch_from_the_stream_it_builds(tmp_path):
+    import tensorflow as tf
+
+    from lateral_keras.training.sample_images import SampleImages
+
+    images = np.full((6, 16, 32, 3), 255, np.uint8)
+    built = []
+
+    def make_dataset():
+        built.append(True)
+        return tf.data.Dataset.from_tensor_slices((images, np.zeros(6))).batch(4)
+
+    SampleImages(str(tmp_path), make_dataset, max_images=3).on_train_begin()
+    assert built == [True]
+    (event_file,) = (tmp_path / "samples").iterdir()
+    shown = [value for event in tf.compat.v1.train.summary_iterator(str(event_file))
+             for value in event.summary.value if value.tag.startswith("augmented_rois")]
+    assert len(shown) == 1 and shown[0].tensor.string_val[:2] == [b"32", b"16"]
+    assert len(shown[0].tensor.string_val) == 2 + 3  # width, height, then three PNGs
