@@ -41,6 +41,11 @@ class PartData:
     def sides(self):
         return np.array([r.side for r in self.records])
 
+    def first_fish(self, count):
+        """The part's photos of its first ``count`` fish (by label), labels kept."""
+        keep = self.labels < count
+        return PartData([r for r, k in zip(self.records, keep) if k], self.labels[keep])
+
 
 @dataclasses.dataclass
 class PreparedData:

@@ -131,8 +131,11 @@ def train_stage_one(config, run, data, *, verbose=1):
     )
     callbacks, best_path = stage_callbacks(run, "stage_one", protocol,
                                            save_steps=settings.save_steps)
-    callbacks.append(SampleImages(run.folder("logs", "stage_one"),
-                                  lambda: stage_one_stream(config, train)))
+    # a batch's worth of fish: enough for one batch of either kind, quick to decode
+    callbacks.append(SampleImages(
+        run.folder("logs", "stage_one"),
+        lambda: stage_one_stream(config, train.first_fish(settings.batch_size)),
+    ))
     # the stream shuffles itself; `shuffle=False` only silences Keras's warning about it
     models.train_model.fit(dataset, epochs=epochs, callbacks=callbacks,
                            steps_per_epoch=steps, shuffle=False, verbose=verbose)

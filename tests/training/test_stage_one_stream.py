@@ -131,3 +131,18 @@ def test_sample_images_writes_a_batch_from_the_stream_it_builds(tmp_path):
              for value in event.summary.value if value.tag.startswith("augmented_rois")]
     assert len(shown) == 1 and shown[0].tensor.string_val[:2] == [b"32", b"16"]
     assert len(shown[0].tensor.string_val) == 2 + 3  # width, height, then three PNGs
+
+
+def test_the_sample_streams_fish_are_the_first_by_label_and_fill_a_batch(tmp_path):
+    part = roi_part(tmp_path, n_ids=5, per_id=3)
+    order = np.random.default_rng(1).permutation(len(part.records))
+    shuffled = type(part)([part.records[i] for i in order], part.labels[order])
+    first = shuffled.first_fish(2)
+    expected = [(r.identity, label) for r, label in zip(shuffled.records, shuffled.labels)
+                if label in (0, 1)]
+    assert [(r.identity, label) for r, label in zip(first.records, first.labels)] == expected
+    assert len(expected) == 6
+    config = load_config(overrides=SMALL + ["stage_one.samples_per_class=2"])
+    config.data.num_classes = 5
+    (images, labels), _ = next(iter(stage_one_stream(config, shuffled.first_fish(4))))
+    assert images.shape[0] == 4 and set(labels.numpy().tolist()) <= {0, 1, 2, 3}
