@@ -159,7 +159,7 @@ class StageOneConfig:
     epochs: int | None = setting(
         None, "stage-one epochs; null = the whole number nearest to stage_one.steps steps", min=1)
     steps: int = setting(
-        810, "training steps of stage one when epochs is null (10 epochs of 260 fish, 43 of "
+        900, "training steps of stage one when epochs is null (11 epochs of 260 fish, 47 of "
         "60)", min=1)
     optimizer: str = setting("adamw", "optimizer (cosine-decayed learning rate)",
                              choices=("adamw", "sgd"))

@@ -94,8 +94,8 @@ def stage_one_epochs(settings, steps_per_epoch):
     """Epochs stage one trains: ``stage_one.epochs``, or when it is None the whole number of
     epochs nearest to ``stage_one.steps`` steps (at least one).
 
-    A budget in steps keeps the training length right for any number of photos: 810 steps of
-    64 ROIs are 10 epochs of the default 260 training fish and 43 epochs of 60.
+    A budget in steps keeps the training length right for any number of photos: 900 steps of
+    64 ROIs are 11 epochs of the default 260 training fish and 47 epochs of 60.
 
     Args:
         settings: the ``stage_one`` config section.
@@ -106,7 +106,7 @@ def stage_one_epochs(settings, steps_per_epoch):
 
     Example:
         >>> stage_one_epochs(config.stage_one, 82)  # doctest: +SKIP
-        10
+        11
     """
     if settings.epochs is not None:
         return settings.epochs

@@ -108,8 +108,8 @@ def test_training_loss_is_the_label_smoothed_cross_entropy_of_the_margin_logits(
 @pytest.mark.parametrize(
     "overrides, steps_per_epoch, epochs",
     [
-        ([], 82, 10),  # the default 260 training fish: 810 / 82 = 9.9
-        ([], 19, 43),  # 60 training fish: 810 / 19 = 42.6
+        ([], 82, 11),  # the default 260 training fish: 900 / 82 = 10.98
+        ([], 19, 47),  # 60 training fish: 900 / 19 = 47.4
         (["stage_one.steps=750"], 19, 39),  # 39.47
         (["stage_one.steps=10"], 82, 1),  # never fewer than one epoch
         (["stage_one.steps=100"], 30, 3),
