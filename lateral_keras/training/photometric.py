@@ -35,7 +35,8 @@ def photometric_jitter(images, white_balance=0.0, contrast=0.0, blur=0.0, seed=N
         seed: optional int seed.
 
     Returns:
-        The jittered float32 batch.
+        The jittered float32 batch, clipped to [0, 255]; with every range 0, ``images`` as
+        they are (no pass over the batch).
 
     Example:
         >>> ds = ds.map(lambda x, y: (photometric_jitter(x, 0.1, 0.3, 1.0), y))  # doctest: +SKIP
@@ -47,6 +48,8 @@ def photometric_jitter(images, white_balance=0.0, contrast=0.0, blur=0.0, seed=N
         if not 0 <= value < top:
             raise ValueError(f"`{name}` must be in [0, {top:.0f}). Received: {name}={value}")
     images = tf.convert_to_tensor(images, tf.float32)
+    if not (white_balance or contrast or blur):
+        return images  # nothing drawn: no pass over the batch
     channels = images.shape[-1]
     batch = tf.shape(images)[0]
     if white_balance:

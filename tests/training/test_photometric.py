@@ -10,7 +10,8 @@ def _images(batch=64, seed=0):
 
 def test_no_jitter_is_the_identity():
     images = _images()
-    np.testing.assert_allclose(np.asarray(photometric_jitter(images)), images)
+    images[0, 0, 0] = 255.00002  # a bilinear warp's round-off: no clip pass either
+    np.testing.assert_array_equal(np.asarray(photometric_jitter(images)), images)
 
 
 def test_white_balance_is_one_gain_per_image_and_channel_within_range():
